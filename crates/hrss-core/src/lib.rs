@@ -1,0 +1,12 @@
+//! The domain vocabulary of hrss: identifiers, code lists, pseudonymization, the warehouse and its ledger.
+
+pub mod codes;
+pub mod error;
+pub mod identifiers;
+pub mod ledger;
+pub mod pseudonym;
+pub mod warehouse;
+
+pub use error::{CoreError, Result};
+pub use pseudonym::Pseudonymizer;
+pub use warehouse::{Layer, Warehouse};

@@ -1,0 +1,218 @@
+//! The warehouse: Delta Lake tables under one object-store URL, and a DataFusion session that sees them all.
+
+use std::sync::Arc;
+
+use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use deltalake::operations::write::WriteBuilder;
+use deltalake::parquet::basic::{Compression, ZstdLevel};
+use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::protocol::SaveMode;
+use deltalake::DeltaTable;
+use futures::TryStreamExt;
+use object_store::ObjectStore;
+use url::Url;
+
+use crate::error::{CoreError, Result};
+
+/// The storage layers of the warehouse, each a folder of Delta tables and a SQL schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Layer {
+    /// Loaded, validated, pseudonymized source tables: `staging.<table>`.
+    Staging,
+    /// Built models: `marts.<model>`.
+    Marts,
+    /// Rejected rows with their reasons: `quarantine.<table>`.
+    Quarantine,
+    /// The load and build ledger: the single table `_ledger`.
+    Ledger,
+}
+
+impl Layer {
+    /// The folder under the warehouse root.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Self::Staging => "staging",
+            Self::Marts => "marts",
+            Self::Quarantine => "_quarantine",
+            Self::Ledger => "_ledger",
+        }
+    }
+
+    /// The SQL schema the layer's tables are registered in.
+    pub fn schema(self) -> &'static str {
+        match self {
+            Self::Staging => "staging",
+            Self::Marts => "marts",
+            Self::Quarantine => "quarantine",
+            Self::Ledger => "public",
+        }
+    }
+
+    const WITH_MANY_TABLES: [Layer; 3] = [Layer::Staging, Layer::Marts, Layer::Quarantine];
+}
+
+/// How a write treats what the table already holds.
+#[derive(Debug, Clone)]
+pub enum WriteMode {
+    Append,
+    Overwrite,
+    /// Atomically replace the rows matching this SQL predicate (Delta `replaceWhere`).
+    ReplaceWhere(String),
+}
+
+/// A handle on the warehouse root. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Warehouse {
+    root: Url,
+    store: Arc<dyn ObjectStore>,
+    root_path: object_store::path::Path,
+}
+
+impl Warehouse {
+    /// Opens the warehouse at a local folder (created if missing) or an object-store URL.
+    pub fn open(location: &str) -> Result<Self> {
+        let bad = |reason: String| CoreError::WarehouseUrl { url: location.to_string(), reason };
+        let mut root = if location.contains("://") {
+            Url::parse(location).map_err(|e| bad(e.to_string()))?
+        } else {
+            let path = std::path::Path::new(location);
+            std::fs::create_dir_all(path).map_err(|e| bad(e.to_string()))?;
+            let absolute = std::fs::canonicalize(path).map_err(|e| bad(e.to_string()))?;
+            Url::from_directory_path(&absolute).map_err(|()| bad("not an absolute path".into()))?
+        };
+        if !root.path().ends_with('/') {
+            root.set_path(&format!("{}/", root.path()));
+        }
+        if root.scheme() != "file" && root.scheme() != "memory" {
+            return Err(bad(format!(
+                "the `{}` scheme is not enabled in this build yet; use a local folder",
+                root.scheme()
+            )));
+        }
+        let (store, root_path) = object_store::parse_url(&root).map_err(|e| bad(e.to_string()))?;
+        Ok(Self { root, store: Arc::from(store), root_path })
+    }
+
+    pub fn root(&self) -> &Url {
+        &self.root
+    }
+
+    pub fn table_url(&self, layer: Layer, name: &str) -> Url {
+        let relative = match layer {
+            Layer::Ledger => format!("{}/", layer.folder()),
+            _ => format!("{}/{name}/", layer.folder()),
+        };
+        self.root.join(&relative).expect("table names are validated path segments")
+    }
+
+    /// The Delta table, or `None` when nothing has been committed to it yet.
+    pub async fn table(&self, layer: Layer, name: &str) -> Result<Option<DeltaTable>> {
+        let url = self.table_url(layer, name);
+        if url.scheme() == "file" {
+            let log = url.join("_delta_log/").expect("valid").to_file_path().ok();
+            if !log.is_some_and(|p| p.is_dir()) {
+                return Ok(None);
+            }
+        }
+        let table = DeltaTable::try_from_url(url).await?;
+        Ok(table.version().is_some().then_some(table))
+    }
+
+    /// Names of the committed tables of a layer, sorted.
+    pub async fn table_names(&self, layer: Layer) -> Result<Vec<String>> {
+        if layer == Layer::Ledger {
+            return Ok(vec!["_ledger".to_string()]);
+        }
+        let prefix = self.root_path.clone().join(layer.folder());
+        let listing = self.store.list_with_delimiter(Some(&prefix)).await?;
+        let mut names = Vec::new();
+        for dir in listing.common_prefixes {
+            let Some(name) = dir.filename() else { continue };
+            let log = dir.clone().join("_delta_log");
+            let has_log = self.store.list(Some(&log)).try_next().await?.is_some();
+            if has_log {
+                names.push(name.to_string());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Writes the rows of `plan` into a table in one atomic commit.
+    pub async fn write(
+        &self,
+        ctx: &SessionContext,
+        layer: Layer,
+        name: &str,
+        plan: LogicalPlan,
+        mode: WriteMode,
+        partition_by: &[String],
+        description: Option<&str>,
+    ) -> Result<DeltaTable> {
+        let table = DeltaTable::try_from_url(self.table_url(layer, name)).await?;
+        let snapshot = table.snapshot().ok().map(|s| s.snapshot().clone());
+        let mut builder = WriteBuilder::new(table.log_store(), snapshot)
+            .with_input_plan(plan)
+            .with_session_state(Arc::new(ctx.state()))
+            .with_table_name(name)
+            .with_writer_properties(
+                WriterProperties::builder()
+                    .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
+                    .build(),
+            );
+        if let Some(description) = description {
+            builder = builder.with_description(description);
+        }
+        if !partition_by.is_empty() {
+            builder = builder.with_partition_columns(partition_by.iter().cloned());
+        }
+        builder = match mode {
+            WriteMode::Append => builder.with_save_mode(SaveMode::Append),
+            WriteMode::Overwrite => builder.with_save_mode(SaveMode::Overwrite),
+            WriteMode::ReplaceWhere(predicate) => {
+                builder.with_save_mode(SaveMode::Overwrite).with_replace_where(predicate)
+            }
+        };
+        Ok(builder.await?)
+    }
+
+    /// A DataFusion session with every committed table registered under its layer's schema.
+    pub async fn session(&self) -> Result<SessionContext> {
+        let config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_default_catalog_and_schema("datafusion", "public");
+        let ctx = SessionContext::new_with_config(config);
+        let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
+        for layer in Layer::WITH_MANY_TABLES {
+            // Empty schemas still exist, so `staging.x` fails with "table not found", not "schema not found".
+            catalog.register_schema(layer.schema(), Arc::new(MemorySchemaProvider::new()))?;
+        }
+        for layer in Layer::WITH_MANY_TABLES.into_iter().chain([Layer::Ledger]) {
+            for name in self.table_names(layer).await? {
+                self.register(&ctx, layer, &name).await?;
+            }
+        }
+        Ok(ctx)
+    }
+
+    /// (Re-)registers one table in the session at its current version, creating its schema if needed; false if the table does not exist.
+    pub async fn register(&self, ctx: &SessionContext, layer: Layer, name: &str) -> Result<bool> {
+        let Some(table) = self.table(layer, name).await? else { return Ok(false) };
+        table.update_datafusion_session(&ctx.state())?;
+        let provider = table.table_provider().await?;
+        let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
+        let schema = match catalog.schema(layer.schema()) {
+            Some(schema) => schema,
+            None => {
+                let schema: Arc<dyn SchemaProvider> = Arc::new(MemorySchemaProvider::new());
+                catalog.register_schema(layer.schema(), Arc::clone(&schema))?;
+                schema
+            }
+        };
+        schema.deregister_table(name)?;
+        schema.register_table(name.to_string(), provider)?;
+        Ok(true)
+    }
+}
