@@ -1,0 +1,190 @@
+//! Pipeline specs (`pipelines/*.toml`): where a source's header is, how its columns map and what they must hold.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{IngestError, Result};
+
+/// One departmental source and how it becomes a warehouse table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineSpec {
+    pub name: String,
+    pub description: String,
+    /// The table in `staging`.
+    pub table: String,
+    pub source: SourceSpec,
+    #[serde(default)]
+    pub target: TargetSpec,
+    /// Values that the file does not carry but every row of this source has (e.g. which fund a ledger is for).
+    #[serde(default)]
+    pub constants: BTreeMap<String, String>,
+    pub columns: Vec<ColumnSpec>,
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Encoding {
+    /// UTF-8 when the bytes are valid UTF-8 (with or without BOM), else GB18030.
+    #[default]
+    Auto,
+    Utf8,
+    Gb18030,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    pub format: Format,
+    #[serde(default)]
+    pub encoding: Encoding,
+    /// File name pattern inside an input folder: `*` matches any run of characters.
+    pub files: String,
+    /// XLSX sheet; the first sheet when absent.
+    pub sheet: Option<String>,
+    /// The header is searched for in this many leading rows (title rows above it are skipped).
+    #[serde(default = "default_header_search_rows")]
+    pub header_search_rows: usize,
+    /// Rows whose first non-empty cell starts with one of these are footers, not data.
+    #[serde(default)]
+    pub footer_markers: Vec<String>,
+}
+
+fn default_header_search_rows() -> usize {
+    10
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    #[serde(default)]
+    pub partition_by: Vec<String>,
+    /// A load replaces the rows of the values of this column that the file holds (e.g. its periods).
+    pub replace_by: Option<String>,
+}
+
+/// The canonical type a column is converted to, with its validation.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    String,
+    Int,
+    /// Decimal(18, 2) in the canonical unit (yuan): the source value times `unit_factor`.
+    Money,
+    /// A month, stored as `YYYY-MM`; read from `2024-03`, `202403`, `2024年3月`, `2024/3/1` or a date cell.
+    Month,
+    /// A GB 11643 resident ID number: check digit validated, replaced by a keyed pseudonym,
+    /// with birth year, sex and native region kept beside it.
+    ResidentId,
+    /// A GB 32100 unified social credit code; an invalid check character is flagged, not rejected.
+    Uscc,
+    /// A GB/T 2260 division of Shaoxing; retired codes are mapped to their successors.
+    District,
+    /// A GB/T 4754 division (`17` or `C17` or `C1711`), stored as the two-digit division with its section beside it.
+    Industry,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSpec {
+    /// The department's header (often Chinese).
+    pub source: String,
+    /// The canonical column name; absent for dropped columns.
+    pub name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<ColumnType>,
+    /// Personal data that must never reach the warehouse (names, phone numbers): not even read.
+    #[serde(default)]
+    pub drop: bool,
+    #[serde(default = "yes")]
+    pub required: bool,
+    pub doc: Option<String>,
+    /// Unit of the source and the factor to the canonical unit (e.g. 万元 -> yuan is 10000).
+    pub unit: Option<String>,
+    pub unit_factor: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Source value -> canonical code; values outside it are rejected.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl ColumnSpec {
+    /// The canonical name of a kept column.
+    pub fn canonical(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.source)
+    }
+}
+
+impl PipelineSpec {
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io { path: path.into(), source })?;
+        let mut spec: PipelineSpec =
+            toml::from_str(&text).map_err(|e| IngestError::Spec { path: path.into(), message: e.to_string() })?;
+        spec.path = path.to_path_buf();
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// Every spec in a folder, sorted by name.
+    pub fn discover(dir: &Path) -> Result<Vec<Self>> {
+        let entries = std::fs::read_dir(dir).map_err(|source| IngestError::Io { path: dir.into(), source })?;
+        let mut specs = Vec::new();
+        for entry in entries {
+            let path = entry.map_err(|source| IngestError::Io { path: dir.into(), source })?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                specs.push(Self::from_file(&path)?);
+            }
+        }
+        specs.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(specs)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let fail = |message: String| Err(IngestError::Spec { path: self.path.clone(), message });
+        let is_identifier = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !is_identifier(&self.table) {
+            return fail(format!("table `{}` must be lower_snake_case", self.table));
+        }
+        for column in &self.columns {
+            if column.drop {
+                continue;
+            }
+            let Some(name) = &column.name else {
+                return fail(format!("column `{}` needs a canonical `name` (or `drop = true`)", column.source));
+            };
+            if !is_identifier(name) {
+                return fail(format!("column name `{name}` must be lower_snake_case"));
+            }
+            if column.kind.is_none() {
+                return fail(format!("column `{name}` needs a `type`"));
+            }
+        }
+        let kept: Vec<&str> = self.kept_columns().map(ColumnSpec::canonical).collect();
+        for name in self.target.partition_by.iter().chain(&self.target.replace_by) {
+            if !kept.contains(&name.as_str()) {
+                return fail(format!("target column `{name}` is not one of the pipeline's columns"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn kept_columns(&self) -> impl Iterator<Item = &ColumnSpec> {
+        self.columns.iter().filter(|c| !c.drop)
+    }
+}
