@@ -1,4 +1,10 @@
-//! Code lists: GB/T 2260 divisions of Shaoxing, GB/T 4754 industry sections and divisions, insurance schemes.
+//! Code lists: GB/T 2260 divisions of Shaoxing, GB/T 4754 industry sections and divisions, insurance schemes;
+//! also served to SQL as the `ref` schema.
+
+use std::sync::Arc;
+
+use arrow::array::{RecordBatch, StringArray};
+use datafusion::catalog::{MemTable, MemorySchemaProvider, SchemaProvider};
 
 /// A county-level administrative division (GB/T 2260).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +116,51 @@ pub const INSURANCE_SCHEMES: &[InsuranceScheme] = &[
 
 pub fn insurance_scheme_by_name(name: &str) -> Option<&'static InsuranceScheme> {
     INSURANCE_SCHEMES.iter().find(|s| s.name_zh == name || s.code == name)
+}
+
+fn string_table(columns: Vec<(&str, Vec<Option<String>>)>) -> crate::Result<Arc<MemTable>> {
+    let batch = RecordBatch::try_from_iter(
+        columns.into_iter().map(|(name, values)| (name, Arc::new(StringArray::from(values)) as _)),
+    )?;
+    Ok(Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))
+}
+
+/// The `ref` schema: `ref.districts`, `ref.industry_sections`, `ref.industry_divisions`, `ref.insurance_schemes`.
+pub fn reference_schema() -> crate::Result<MemorySchemaProvider> {
+    let text = |s: &str| Some(s.to_string());
+    let schema = MemorySchemaProvider::new();
+    schema.register_table(
+        "districts".into(),
+        string_table(vec![
+            ("code", SHAOXING_DISTRICTS.iter().map(|d| text(d.code)).collect()),
+            ("name_zh", SHAOXING_DISTRICTS.iter().map(|d| text(d.name_zh)).collect()),
+            ("name_en", SHAOXING_DISTRICTS.iter().map(|d| text(d.name_en)).collect()),
+            ("successor_code", SHAOXING_DISTRICTS.iter().map(|d| d.successor.map(str::to_string)).collect()),
+        ])?,
+    )?;
+    schema.register_table(
+        "industry_sections".into(),
+        string_table(vec![
+            ("section", INDUSTRY_SECTIONS.iter().map(|(s, _)| Some(s.to_string())).collect()),
+            ("name_zh", INDUSTRY_SECTIONS.iter().map(|(_, n)| text(n)).collect()),
+        ])?,
+    )?;
+    schema.register_table(
+        "industry_divisions".into(),
+        string_table(vec![
+            ("division", INDUSTRY_DIVISIONS.iter().map(|d| text(d.code)).collect()),
+            ("section", INDUSTRY_DIVISIONS.iter().map(|d| Some(d.section.to_string())).collect()),
+            ("name_zh", INDUSTRY_DIVISIONS.iter().map(|d| text(d.name_zh)).collect()),
+        ])?,
+    )?;
+    schema.register_table(
+        "insurance_schemes".into(),
+        string_table(vec![
+            ("code", INSURANCE_SCHEMES.iter().map(|s| text(s.code)).collect()),
+            ("name_zh", INSURANCE_SCHEMES.iter().map(|s| text(s.name_zh)).collect()),
+        ])?,
+    )?;
+    Ok(schema)
 }
 
 #[cfg(test)]

@@ -40,6 +40,8 @@ pub struct LedgerEntry {
     pub rows_in: i64,
     pub rows_loaded: i64,
     pub rows_quarantined: i64,
+    /// Rows failing a data test (test entries only).
+    pub test_failures: Option<i64>,
     pub started: DateTime<Utc>,
     pub finished: DateTime<Utc>,
     /// `success`, `skipped`, `failed`, `warn`, ...
@@ -61,6 +63,7 @@ impl LedgerEntry {
             rows_in: 0,
             rows_loaded: 0,
             rows_quarantined: 0,
+            test_failures: None,
             started: now,
             finished: now,
             outcome: String::new(),
@@ -81,6 +84,7 @@ fn ledger_schema() -> SchemaRef {
         Field::new("rows_in", DataType::Int64, false),
         Field::new("rows_loaded", DataType::Int64, false),
         Field::new("rows_quarantined", DataType::Int64, false),
+        Field::new("test_failures", DataType::Int64, true),
         Field::new("started", ts.clone(), false),
         Field::new("finished", ts, false),
         Field::new("outcome", DataType::Utf8, false),
@@ -114,6 +118,7 @@ fn to_batch(entries: &[LedgerEntry]) -> Result<RecordBatch> {
             ints(|e| Some(e.rows_in)),
             ints(|e| Some(e.rows_loaded)),
             ints(|e| Some(e.rows_quarantined)),
+            ints(|e| e.test_failures),
             times(|e| e.started),
             times(|e| e.finished),
             strings(|e| Some(&e.outcome)),

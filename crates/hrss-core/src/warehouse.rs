@@ -8,6 +8,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use deltalake::operations::write::WriteBuilder;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::operations::write::SchemaMode;
 use deltalake::protocol::SaveMode;
 use deltalake::DeltaTable;
 use futures::TryStreamExt;
@@ -57,6 +58,7 @@ impl Layer {
 #[derive(Debug, Clone)]
 pub enum WriteMode {
     Append,
+    /// Replace the whole table, schema included (a full rebuild of a model).
     Overwrite,
     /// Atomically replace the rows matching this SQL predicate (Delta `replaceWhere`).
     ReplaceWhere(String),
@@ -170,7 +172,7 @@ impl Warehouse {
         }
         builder = match mode {
             WriteMode::Append => builder.with_save_mode(SaveMode::Append),
-            WriteMode::Overwrite => builder.with_save_mode(SaveMode::Overwrite),
+            WriteMode::Overwrite => builder.with_save_mode(SaveMode::Overwrite).with_schema_mode(SchemaMode::Overwrite),
             WriteMode::ReplaceWhere(predicate) => {
                 builder.with_save_mode(SaveMode::Overwrite).with_replace_where(predicate)
             }
@@ -189,6 +191,7 @@ impl Warehouse {
             // Empty schemas still exist, so `staging.x` fails with "table not found", not "schema not found".
             catalog.register_schema(layer.schema(), Arc::new(MemorySchemaProvider::new()))?;
         }
+        catalog.register_schema("ref", Arc::new(crate::codes::reference_schema()?))?;
         for layer in Layer::WITH_MANY_TABLES.into_iter().chain([Layer::Ledger]) {
             for name in self.table_names(layer).await? {
                 self.register(&ctx, layer, &name).await?;

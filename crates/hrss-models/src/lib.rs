@@ -1,1 +1,8 @@
-//! placeholder
+//! SQL models: discovery under `sql/`, dependencies inferred by parsing, builds in dependency order, data tests.
+
+pub mod build;
+pub mod model;
+pub mod tests;
+
+pub use build::{build, BuildOptions, BuildReport, ModelOutcome, ModelStatus};
+pub use model::{discover, Model, ModelError};

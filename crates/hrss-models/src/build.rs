@@ -1,0 +1,274 @@
+//! Builds: select models, order them by their dependencies, build independent ones concurrently,
+//! test each after it is built, and stop only the dependants of a failure.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use arrow::array::{Array, Int64Array};
+use datafusion::prelude::SessionContext;
+use hrss_core::ledger::{self, EntryKind, LedgerEntry};
+use hrss_core::warehouse::WriteMode;
+use hrss_core::{Layer, Warehouse};
+
+use crate::model::{Model, ModelError};
+use crate::tests::{self, TestOutcome};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// dbt-style selectors: `name`, `name+`, `+name`, `tag:x`, `path:sql/marts`. Empty selects everything.
+    pub select: Vec<String>,
+    /// Run the tests only, against the tables as they are.
+    pub tests_only: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ModelStatus {
+    Built,
+    /// Tests only: the table was not rebuilt.
+    Tested,
+    Failed(String),
+    Skipped(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ModelOutcome {
+    pub model: String,
+    pub status: ModelStatus,
+    pub rows: Option<i64>,
+    pub elapsed: Duration,
+    pub tests: Vec<TestOutcome>,
+}
+
+impl ModelOutcome {
+    fn blocks_dependants(&self) -> bool {
+        matches!(self.status, ModelStatus::Failed(_) | ModelStatus::Skipped(_)) || self.tests.iter().any(TestOutcome::blocks)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub outcomes: Vec<ModelOutcome>,
+}
+
+impl BuildReport {
+    /// True when a model failed or an error-level test failed.
+    pub fn failed(&self) -> bool {
+        self.outcomes.iter().any(|o| {
+            matches!(o.status, ModelStatus::Failed(_) | ModelStatus::Skipped(_)) || o.tests.iter().any(TestOutcome::blocks)
+        })
+    }
+}
+
+/// Model name -> the models it reads.
+fn dependencies(models: &[Model]) -> BTreeMap<String, BTreeSet<String>> {
+    let names: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    models
+        .iter()
+        .map(|m| (m.name.clone(), m.reads.iter().filter(|r| names.contains(r.as_str())).cloned().collect()))
+        .collect()
+}
+
+/// Models in dependency levels: every model comes after everything it reads.
+fn levels(deps: &BTreeMap<String, BTreeSet<String>>) -> Result<Vec<Vec<String>>, ModelError> {
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    let mut levels = Vec::new();
+    while done.len() < deps.len() {
+        let level: Vec<String> = deps
+            .iter()
+            .filter(|(name, reads)| !done.contains(*name) && reads.iter().all(|r| done.contains(r)))
+            .map(|(name, _)| name.clone())
+            .collect();
+        if level.is_empty() {
+            return Err(ModelError::Cycle { cycle: find_cycle(deps, &done) });
+        }
+        done.extend(level.iter().cloned());
+        levels.push(level);
+    }
+    Ok(levels)
+}
+
+fn find_cycle(deps: &BTreeMap<String, BTreeSet<String>>, done: &BTreeSet<String>) -> Vec<String> {
+    let start = deps.keys().find(|k| !done.contains(*k)).cloned().unwrap_or_default();
+    let mut path = vec![start.clone()];
+    let mut current = start;
+    loop {
+        let Some(next) = deps[&current].iter().find(|r| !done.contains(*r)).cloned() else { return path };
+        if let Some(at) = path.iter().position(|p| *p == next) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(next);
+            return cycle;
+        }
+        path.push(next.clone());
+        current = next;
+    }
+}
+
+/// The models a list of selectors picks.
+pub fn select(models: &[Model], selectors: &[String]) -> Result<BTreeSet<String>, ModelError> {
+    if selectors.is_empty() {
+        return Ok(models.iter().map(|m| m.name.clone()).collect());
+    }
+    let deps = dependencies(models);
+    let closure = |start: &str, downstream: bool| -> BTreeSet<String> {
+        let mut found = BTreeSet::from([start.to_string()]);
+        let mut frontier = vec![start.to_string()];
+        while let Some(name) = frontier.pop() {
+            let next: Vec<String> = if downstream {
+                deps.iter().filter(|(_, reads)| reads.contains(&name)).map(|(m, _)| m.clone()).collect()
+            } else {
+                deps.get(&name).into_iter().flatten().cloned().collect()
+            };
+            for n in next {
+                if found.insert(n.clone()) {
+                    frontier.push(n);
+                }
+            }
+        }
+        found
+    };
+    let mut selected = BTreeSet::new();
+    for selector in selectors {
+        let matched: BTreeSet<String> = if let Some(tag) = selector.strip_prefix("tag:") {
+            models.iter().filter(|m| m.header.tags.iter().any(|t| t == tag)).map(|m| m.name.clone()).collect()
+        } else if let Some(path) = selector.strip_prefix("path:") {
+            let path = path.trim_end_matches('/');
+            models.iter().filter(|m| m.path.to_string_lossy().contains(path)).map(|m| m.name.clone()).collect()
+        } else {
+            let upstream = selector.starts_with('+');
+            let downstream = selector.ends_with('+');
+            let bare = selector.trim_matches('+');
+            let model = models
+                .iter()
+                .find(|m| m.name == bare || m.table == bare)
+                .ok_or_else(|| ModelError::Definition {
+                    path: "--select".into(),
+                    message: format!(
+                        "no model `{bare}`; models are: {}",
+                        models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                })?;
+            let mut set = BTreeSet::from([model.name.clone()]);
+            if upstream {
+                set.extend(closure(&model.name, false));
+            }
+            if downstream {
+                set.extend(closure(&model.name, true));
+            }
+            set
+        };
+        if matched.is_empty() {
+            return Err(ModelError::Definition { path: "--select".into(), message: format!("`{selector}` selects no model") });
+        }
+        selected.extend(matched);
+    }
+    Ok(selected)
+}
+
+/// Builds (or only tests) the selected models.
+pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptions) -> Result<BuildReport, ModelError> {
+    let ctx = warehouse.session().await?;
+    let deps = dependencies(models);
+    let selected = select(models, &options.select)?;
+    let by_name: BTreeMap<&str, &Model> = models.iter().map(|m| (m.name.as_str(), m)).collect();
+    let mut outcomes: BTreeMap<String, ModelOutcome> = BTreeMap::new();
+    for level in levels(&deps)? {
+        let runs = level.iter().filter(|name| selected.contains(*name)).map(|name| {
+            let model = by_name[name.as_str()];
+            let blocked: Vec<&String> =
+                deps[name].iter().filter(|d| outcomes.get(*d).is_some_and(ModelOutcome::blocks_dependants)).collect();
+            let ctx = ctx.clone();
+            async move {
+                if let Some(first) = blocked.first() {
+                    return ModelOutcome {
+                        model: model.name.clone(),
+                        status: ModelStatus::Skipped(format!("upstream {first} failed")),
+                        rows: None,
+                        elapsed: Duration::ZERO,
+                        tests: Vec::new(),
+                    };
+                }
+                build_one(warehouse, &ctx, model, options.tests_only).await
+            }
+        });
+        let finished = futures::future::join_all(runs).await;
+        let mut entries = Vec::new();
+        for outcome in finished {
+            entries.extend(ledger_entries(&outcome));
+            outcomes.insert(outcome.model.clone(), outcome);
+        }
+        ledger::record(warehouse, &entries).await?;
+    }
+    let order: Vec<String> = levels(&deps)?.into_iter().flatten().collect();
+    let outcomes = order.into_iter().filter_map(|name| outcomes.remove(&name)).collect();
+    Ok(BuildReport { outcomes })
+}
+
+async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, tests_only: bool) -> ModelOutcome {
+    let started = Instant::now();
+    let mut outcome =
+        ModelOutcome { model: model.name.clone(), status: ModelStatus::Built, rows: None, elapsed: Duration::ZERO, tests: Vec::new() };
+    if tests_only {
+        outcome.status = ModelStatus::Tested;
+    } else if let Err(message) = materialize(warehouse, ctx, model).await {
+        outcome.status = ModelStatus::Failed(message);
+        outcome.elapsed = started.elapsed();
+        return outcome;
+    }
+    outcome.rows = row_count(ctx, &model.name).await;
+    if outcome.rows.is_none() {
+        outcome.status = ModelStatus::Failed(format!("{} has not been built yet; run `hrss build`", model.name));
+    } else {
+        outcome.tests = tests::run(ctx, model).await;
+    }
+    outcome.elapsed = started.elapsed();
+    outcome
+}
+
+/// Runs the model's query and replaces its table with the result in one commit.
+async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model) -> Result<(), String> {
+    let at = |e: &dyn std::fmt::Display| format!("{}:{}: {e}", model.path.display(), model.sql_line);
+    if model.schema != "marts" {
+        return Err(at(&format!("models are built into `marts`; move the file under sql/marts/ (schema `{}` is not writable)", model.schema)));
+    }
+    let df = ctx.sql(&model.sql).await.map_err(|e| at(&e))?;
+    let plan = df.into_unoptimized_plan();
+    let description = (!model.header.description.is_empty()).then_some(model.header.description.as_str());
+    warehouse
+        .write(ctx, Layer::Marts, &model.table, plan, WriteMode::Overwrite, &[], description)
+        .await
+        .map_err(|e| at(&e))?;
+    warehouse.register(ctx, Layer::Marts, &model.table).await.map_err(|e| at(&e))?;
+    Ok(())
+}
+
+async fn row_count(ctx: &SessionContext, table: &str) -> Option<i64> {
+    let batches = ctx.sql(&format!("SELECT count(*) FROM {table}")).await.ok()?.collect().await.ok()?;
+    let column = batches.first()?.column(0).clone();
+    column.as_any().downcast_ref::<Int64Array>().filter(|a| !a.is_empty()).map(|a| a.value(0))
+}
+
+fn ledger_entries(outcome: &ModelOutcome) -> Vec<LedgerEntry> {
+    let finished = chrono::Utc::now();
+    let started = finished - chrono::Duration::from_std(outcome.elapsed).unwrap_or_default();
+    let mut build = LedgerEntry::new(EntryKind::Build, &outcome.model);
+    build.started = started;
+    build.finished = finished;
+    build.rows_loaded = outcome.rows.unwrap_or(0);
+    (build.outcome, build.detail) = match &outcome.status {
+        ModelStatus::Built => ("success".into(), String::new()),
+        ModelStatus::Tested => ("tested".into(), String::new()),
+        ModelStatus::Failed(m) => ("failed".into(), m.clone()),
+        ModelStatus::Skipped(m) => ("skipped".into(), m.clone()),
+    };
+    let mut entries = vec![build];
+    for test in &outcome.tests {
+        let mut entry = LedgerEntry::new(EntryKind::Test, format!("{}: {}", outcome.model, test.name));
+        entry.started = finished;
+        entry.finished = finished;
+        entry.test_failures = Some(test.failures);
+        entry.outcome = if test.passed() { "pass".into() } else if test.blocks() { "fail".into() } else { "warn".into() };
+        entry.detail = test.error.clone().unwrap_or_else(|| format!("{} failing rows", test.failures));
+        entries.push(entry);
+    }
+    entries
+}

@@ -1,0 +1,46 @@
+/*
+description = "Monthly contributors and contributions by district, industry section and insurance type (分区县参保缴费)"
+tags = ["social_insurance"]
+
+[columns]
+period = "Month the contributions are due for, YYYY-MM"
+district_code = "GB/T 2260 code of the employer's district or county (retired codes mapped to successors)"
+district_name = "District or county name"
+industry_section = "GB/T 4754-2017 section (门类) of the employer"
+insurance_type = "pension, unemployment or work_injury"
+contributors = "Distinct contributors (pseudonymized persons) in the month, persons"
+contribution_base_total = "Sum of contribution bases, yuan"
+employer_amount = "Employers' contributions, yuan"
+employee_amount = "Employees' contributions, yuan"
+contribution_total = "employer_amount + employee_amount, yuan"
+arrears_amount = "Contributions due but not paid (欠缴), yuan"
+
+[[tests]]
+kind = "not_null"
+columns = ["period", "district_code", "industry_section", "insurance_type", "contributors"]
+
+[[tests]]
+kind = "unique"
+columns = ["period", "district_code", "industry_section", "insurance_type"]
+
+[[tests]]
+kind = "accepted_values"
+column = "insurance_type"
+values = ["pension", "unemployment", "work_injury"]
+*/
+SELECT
+    c.period,
+    c.district_code,
+    d.name_zh AS district_name,
+    c.industry_division_section AS industry_section,
+    c.insurance_type,
+    count(DISTINCT c.person_id) AS contributors,
+    sum(c.contribution_base) AS contribution_base_total,
+    sum(c.employer_amount) AS employer_amount,
+    sum(c.employee_amount) AS employee_amount,
+    sum(c.employer_amount + c.employee_amount) AS contribution_total,
+    sum(CASE WHEN c.payment_status = 'arrears' THEN c.employer_amount + c.employee_amount ELSE 0 END) AS arrears_amount
+FROM staging.contributions AS c
+LEFT JOIN ref.districts AS d ON d.code = c.district_code
+GROUP BY c.period, c.district_code, d.name_zh, c.industry_division_section, c.insurance_type
+ORDER BY c.period, c.district_code, industry_section, c.insurance_type
