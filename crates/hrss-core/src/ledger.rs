@@ -5,7 +5,6 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
-use datafusion::prelude::SessionContext;
 
 use crate::error::Result;
 use crate::warehouse::{Layer, Warehouse, WriteMode};
@@ -133,7 +132,7 @@ pub async fn record(warehouse: &Warehouse, entries: &[LedgerEntry]) -> Result<()
     if entries.is_empty() {
         return Ok(());
     }
-    let ctx = SessionContext::new();
+    let ctx = Warehouse::context();
     let plan = ctx.read_batch(to_batch(entries)?)?.into_unoptimized_plan();
     warehouse.write(&ctx, Layer::Ledger, "_ledger", plan, WriteMode::Append, &[], Some("hrss load and build ledger")).await?;
     Ok(())
@@ -141,7 +140,7 @@ pub async fn record(warehouse: &Warehouse, entries: &[LedgerEntry]) -> Result<()
 
 /// The id of an earlier successful load of the same file content by the same pipeline, if any.
 pub async fn successful_load_of(warehouse: &Warehouse, pipeline: &str, sha256: &str) -> Result<Option<String>> {
-    let ctx = SessionContext::new();
+    let ctx = Warehouse::context();
     if !warehouse.register(&ctx, Layer::Ledger, "_ledger").await? {
         return Ok(None);
     }

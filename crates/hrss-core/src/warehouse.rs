@@ -3,11 +3,13 @@
 use std::sync::Arc;
 
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
+use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use deltalake::operations::write::WriteBuilder;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::delta_datafusion::planner::DeltaPlanner;
 use deltalake::operations::write::SchemaMode;
 use deltalake::protocol::SaveMode;
 use deltalake::DeltaTable;
@@ -153,7 +155,12 @@ impl Warehouse {
         partition_by: &[String],
         description: Option<&str>,
     ) -> Result<DeltaTable> {
-        let table = DeltaTable::try_from_url(self.table_url(layer, name)).await?;
+        let url = self.table_url(layer, name);
+        if let Ok(dir) = url.to_file_path() {
+            // delta-rs opens local tables only in folders that exist.
+            std::fs::create_dir_all(&dir).map_err(|source| CoreError::Io { path: dir.clone(), source })?;
+        }
+        let table = DeltaTable::try_from_url(url).await?;
         let snapshot = table.snapshot().ok().map(|s| s.snapshot().clone());
         let mut builder = WriteBuilder::new(table.log_store(), snapshot)
             .with_input_plan(plan)
@@ -180,12 +187,22 @@ impl Warehouse {
         Ok(builder.await?)
     }
 
-    /// A DataFusion session with every committed table registered under its layer's schema.
-    pub async fn session(&self) -> Result<SessionContext> {
+    /// An empty DataFusion session that can write Delta tables (it carries delta-rs's query planner).
+    pub fn context() -> SessionContext {
         let config = SessionConfig::new()
             .with_information_schema(true)
             .with_default_catalog_and_schema("datafusion", "public");
-        let ctx = SessionContext::new_with_config(config);
+        let state = SessionStateBuilder::new()
+            .with_default_features()
+            .with_config(config)
+            .with_query_planner(DeltaPlanner::new())
+            .build();
+        SessionContext::new_with_state(state)
+    }
+
+    /// A DataFusion session with every committed table registered under its layer's schema.
+    pub async fn session(&self) -> Result<SessionContext> {
+        let ctx = Self::context();
         let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
         for layer in Layer::WITH_MANY_TABLES {
             // Empty schemas still exist, so `staging.x` fails with "table not found", not "schema not found".

@@ -13,7 +13,6 @@ use datafusion::error::DataFusionError;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
-use datafusion::prelude::SessionContext;
 use hrss_core::ledger::{self, EntryKind, LedgerEntry};
 use hrss_core::warehouse::WriteMode;
 use hrss_core::{Layer, Pseudonymizer, Warehouse};
@@ -139,7 +138,7 @@ async fn load(
         move || stream_rows(&spec, &path, converter, &sender)
     });
 
-    let ctx = SessionContext::new();
+    let ctx = Warehouse::context();
     let source = StreamingTable::try_new(Arc::clone(&schema), vec![Arc::new(ChannelPartition::new(schema, receiver))])?;
     let plan = ctx.read_table(Arc::new(source))?.into_unoptimized_plan();
     let written = warehouse
@@ -284,7 +283,7 @@ async fn write_quarantine(
             Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.reason.as_str()))),
         ],
     )?;
-    let ctx = SessionContext::new();
+    let ctx = Warehouse::context();
     let plan = ctx.read_batch(batch)?.into_unoptimized_plan();
     warehouse
         .write(&ctx, Layer::Quarantine, &spec.table, plan, WriteMode::Append, &[], Some("rows rejected by ingestion, with reasons"))

@@ -79,18 +79,27 @@ impl Dashboard {
     }
 }
 
+/// Which files a rendering writes.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputFiles {
+    pub html: bool,
+    pub svg: bool,
+    pub png: bool,
+}
+
 /// The files one report produced.
 #[derive(Debug, Clone)]
 pub struct RenderedReport {
     pub name: String,
-    pub html: PathBuf,
+    pub html: Option<PathBuf>,
     pub charts: Vec<PathBuf>,
 }
 
 /// Renders a dashboard: `out/<name>.html` and `out/<name>/<section>.svg|png`.
-pub async fn render_dashboard(ctx: &SessionContext, dashboard: &Dashboard, out: &Path) -> Result<RenderedReport> {
+pub async fn render_dashboard(ctx: &SessionContext, dashboard: &Dashboard, out: &Path, files: OutputFiles) -> Result<RenderedReport> {
     let asset_dir = out.join(&dashboard.name);
-    std::fs::create_dir_all(&asset_dir).map_err(|source| ReportError::Io { path: asset_dir.clone(), source })?;
+    let dir: &Path = if files.svg || files.png { &asset_dir } else { out };
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io { path: dir.to_path_buf(), source })?;
     let write = |path: PathBuf, bytes: &[u8]| -> Result<PathBuf> {
         std::fs::write(&path, bytes).map_err(|source| ReportError::Io { path: path.clone(), source })?;
         Ok(path)
@@ -119,8 +128,12 @@ pub async fn render_dashboard(ctx: &SessionContext, dashboard: &Dashboard, out: 
                     series,
                 };
                 let svg = chart.to_svg(CHART_SIZE)?;
-                charts.push(write(asset_dir.join(format!("{id}.svg")), svg.as_bytes())?);
-                charts.push(write(asset_dir.join(format!("{id}.png")), &svg_to_png(&svg, 2.0)?)?);
+                if files.svg {
+                    charts.push(write(asset_dir.join(format!("{id}.svg")), svg.as_bytes())?);
+                }
+                if files.png {
+                    charts.push(write(asset_dir.join(format!("{id}.png")), &svg_to_png(&svg, 2.0)?)?);
+                }
                 body.push_str(&format!("<section class=\"chart\" id=\"{id}\">\n{svg}\n</section>\n"));
             }
             Section::Table { id, title, query } => {
@@ -133,9 +146,12 @@ pub async fn render_dashboard(ctx: &SessionContext, dashboard: &Dashboard, out: 
             }
         }
     }
-    let html = page(dashboard, &body);
-    let html_path = write(out.join(format!("{}.html", dashboard.name)), html.as_bytes())?;
-    Ok(RenderedReport { name: dashboard.name.clone(), html: html_path, charts })
+    let html = if files.html {
+        Some(write(out.join(format!("{}.html", dashboard.name)), page(dashboard, &body).as_bytes())?)
+    } else {
+        None
+    };
+    Ok(RenderedReport { name: dashboard.name.clone(), html, charts })
 }
 
 async fn run(ctx: &SessionContext, query: &str) -> datafusion::error::Result<RecordBatch> {

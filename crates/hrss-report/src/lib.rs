@@ -6,7 +6,7 @@ mod dashboard;
 mod font;
 mod outlined_svg;
 
-pub use dashboard::{render_dashboard, Dashboard, RenderedReport};
+pub use dashboard::{render_dashboard, Dashboard, OutputFiles, RenderedReport};
 
 use std::path::PathBuf;
 

@@ -1,0 +1,296 @@
+//! What each command does. Every command returns a `Result`; `main` only maps it to an exit code.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use hrss_core::pseudonym::{ensure_key_file, KEY_ENV};
+use hrss_core::{Pseudonymizer, Warehouse};
+use hrss_generate::GenerateOptions;
+use hrss_ingest::{ingest_file, LoadReport, PipelineSpec};
+use hrss_models::{BuildOptions, BuildReport};
+use hrss_report::{render_dashboard, Dashboard, OutputFiles};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::output::{print_build, print_loads, print_query};
+use crate::{Cli, Command, ReportFormat};
+
+/// Errors of the application, each telling the user what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Core(#[from] hrss_core::CoreError),
+    #[error(transparent)]
+    Ingest(#[from] hrss_ingest::IngestError),
+    #[error(transparent)]
+    Model(#[from] hrss_models::ModelError),
+    #[error(transparent)]
+    Report(#[from] hrss_report::ReportError),
+    #[error(transparent)]
+    Generate(#[from] hrss_generate::GenerateError),
+    #[error(transparent)]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+    #[error(transparent)]
+    Arrow(#[from] arrow::error::ArrowError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Runs one command line.
+pub async fn run(cli: Cli) -> Result<()> {
+    let project = Project { root: cli.project.clone() };
+    match cli.command {
+        Command::Demo { out, rows, seed } => demo(&project, &out, GenerateOptions { rows, seed }).await,
+        Command::Generate { out, rows, seed } => {
+            let files = hrss_generate::generate(&out, GenerateOptions { rows, seed })?;
+            for file in files {
+                println!(
+                    "{:<14} {:>8} rows ({} deliberately invalid)  {}",
+                    file.source,
+                    file.data_rows,
+                    file.planted_bad_rows,
+                    file.path.display()
+                );
+            }
+            Ok(())
+        }
+        Command::Ingest { pipelines, input } => {
+            let warehouse = Warehouse::open(&cli.warehouse)?;
+            let pseudonymizer = Pseudonymizer::from_env_or_file(&cli.key_file)?;
+            let reports = ingest(&project, &warehouse, &pseudonymizer, &pipelines, &input).await?;
+            print_loads(&reports);
+            Ok(())
+        }
+        Command::Build { select } => {
+            let warehouse = Warehouse::open(&cli.warehouse)?;
+            build(&project, &warehouse, BuildOptions { select, tests_only: false }).await.map(|_| ())
+        }
+        Command::Test { select } => {
+            let warehouse = Warehouse::open(&cli.warehouse)?;
+            build(&project, &warehouse, BuildOptions { select, tests_only: true }).await.map(|_| ())
+        }
+        Command::Sql { query, format } => {
+            let warehouse = Warehouse::open(&cli.warehouse)?;
+            let ctx = warehouse.session().await?;
+            let started = Instant::now();
+            let df = ctx.sql(&query).await?;
+            let schema = df.schema().inner().clone();
+            let batches = df.collect().await?;
+            print_query(&schema, &batches, format)?;
+            if std::io::stderr().is_terminal() {
+                let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+                eprintln!("{rows} rows in {:.3}s", started.elapsed().as_secs_f64());
+            }
+            Ok(())
+        }
+        Command::Report { names, out, format } => {
+            if format.contains(&ReportFormat::Pdf) {
+                return Err(AppError::Usage(
+                    "PDF output is not available yet; use --format html,svg,png (HTML is print-ready)".into(),
+                ));
+            }
+            let files = OutputFiles {
+                html: format.contains(&ReportFormat::Html),
+                svg: format.contains(&ReportFormat::Svg),
+                png: format.contains(&ReportFormat::Png),
+            };
+            let warehouse = Warehouse::open(&cli.warehouse)?;
+            for path in report(&project, &warehouse, &names, &out, files).await? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The folders of a project.
+struct Project {
+    root: PathBuf,
+}
+
+impl Project {
+    fn folder(&self, name: &str) -> Result<PathBuf> {
+        let path = self.root.join(name);
+        if path.is_dir() {
+            Ok(path)
+        } else {
+            Err(AppError::Usage(format!(
+                "no {name}/ folder in {}; run hrss from the project folder or pass --project",
+                self.root.display()
+            )))
+        }
+    }
+}
+
+fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// `*` matches any run of characters in a file name.
+fn matches_pattern(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            name.len() >= head.len() && name.starts_with(head) && {
+                let rest = &name[head.len()..];
+                (0..=rest.len()).filter(|i| rest.is_char_boundary(*i)).any(|i| matches_pattern(tail, &rest[i..]))
+            }
+        }
+    }
+}
+
+async fn ingest(
+    project: &Project,
+    warehouse: &Warehouse,
+    pseudonymizer: &Pseudonymizer,
+    names: &[String],
+    input: &Path,
+) -> Result<Vec<LoadReport>> {
+    let specs = PipelineSpec::discover(&project.folder("pipelines")?)?;
+    for name in names {
+        if !specs.iter().any(|s| &s.name == name) {
+            let known: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
+            return Err(AppError::Usage(format!("no pipeline `{name}`; pipelines are: {}", known.join(", "))));
+        }
+    }
+    let files: Vec<PathBuf> = if input.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(input)
+            .map_err(|e| AppError::Usage(format!("cannot read input folder {}: {e}", input.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        files
+    } else if input.is_file() {
+        vec![input.to_path_buf()]
+    } else {
+        return Err(AppError::Usage(format!("input {} does not exist; pass --input with a file or folder", input.display())));
+    };
+    let mut reports = Vec::new();
+    for spec in specs.iter().filter(|s| names.is_empty() || names.contains(&s.name)) {
+        let mine: Vec<&PathBuf> = files
+            .iter()
+            .filter(|f| f.file_name().and_then(|n| n.to_str()).is_some_and(|n| matches_pattern(&spec.source.files, n)))
+            .collect();
+        if mine.is_empty() && (!names.is_empty() || input.is_dir()) {
+            if names.is_empty() {
+                eprintln!("note: no input for pipeline `{}` (files matching `{}`) in {}", spec.name, spec.source.files, input.display());
+                continue;
+            }
+            return Err(hrss_ingest::IngestError::NoInput {
+                pipeline: spec.name.clone(),
+                pattern: spec.source.files.clone(),
+                dir: input.to_path_buf(),
+            }
+            .into());
+        }
+        for file in mine {
+            let bar = spinner(&format!("ingest {} <- {}", spec.name, file.display()));
+            let report = ingest_file(warehouse, spec, file, pseudonymizer).await;
+            bar.finish_and_clear();
+            reports.push(report?);
+        }
+    }
+    if reports.is_empty() {
+        return Err(AppError::Usage(format!("no file in {} matches any pipeline", input.display())));
+    }
+    Ok(reports)
+}
+
+async fn build(project: &Project, warehouse: &Warehouse, options: BuildOptions) -> Result<BuildReport> {
+    let models = hrss_models::discover(&project.folder("sql")?)?;
+    let bar = spinner(if options.tests_only { "test models" } else { "build models" });
+    let report = hrss_models::build(warehouse, &models, &options).await;
+    bar.finish_and_clear();
+    let report = report?;
+    print_build(&report);
+    if report.failed() {
+        return Err(AppError::Failed("some models or error-level tests failed; see the summary above".into()));
+    }
+    Ok(report)
+}
+
+async fn report(project: &Project, warehouse: &Warehouse, names: &[String], out: &Path, files: OutputFiles) -> Result<Vec<PathBuf>> {
+    let dashboards = Dashboard::discover(&project.folder("dashboards")?)?;
+    for name in names {
+        if !dashboards.iter().any(|d| &d.name == name) {
+            let known: Vec<&str> = dashboards.iter().map(|d| d.name.as_str()).collect();
+            return Err(AppError::Usage(format!("no dashboard `{name}`; dashboards are: {}", known.join(", "))));
+        }
+    }
+    let ctx = warehouse.session().await?;
+    let mut written = Vec::new();
+    for dashboard in dashboards.iter().filter(|d| names.is_empty() || names.contains(&d.name)) {
+        let bar = spinner(&format!("report {}", dashboard.name));
+        let rendered = render_dashboard(&ctx, dashboard, out, files).await;
+        bar.finish_and_clear();
+        let rendered = rendered?;
+        written.extend(rendered.html);
+        written.extend(rendered.charts);
+    }
+    Ok(written)
+}
+
+async fn demo(project: &Project, out: &Path, options: GenerateOptions) -> Result<()> {
+    let input = out.join("input");
+    let warehouse_dir = out.join("warehouse");
+    let reports_dir = out.join("reports");
+    let started = Instant::now();
+
+    println!("== 1/4 generate: {} contribution records and the fund ledger -> {}", options.rows, input.display());
+    let generated = hrss_generate::generate(&input, options)?;
+    for file in &generated {
+        println!("   {:<14} {:>8} rows  {}", file.source, file.data_rows, file.path.display());
+    }
+
+    // The key lives beside the warehouse, never inside it.
+    let pseudonymizer = if std::env::var(KEY_ENV).is_ok() {
+        Pseudonymizer::from_env_or_file(Path::new(""))?
+    } else {
+        let key_file = ensure_key_file(&out.join("pseudonym.key"))?;
+        Pseudonymizer::from_env_or_file(&key_file)?
+    };
+    let warehouse = Warehouse::open(&warehouse_dir.to_string_lossy())?;
+
+    println!("== 2/4 ingest -> {}", warehouse_dir.display());
+    let loads = ingest(project, &warehouse, &pseudonymizer, &[], &input).await?;
+    print_loads(&loads);
+
+    println!("== 3/4 build models and run their tests");
+    build(project, &warehouse, BuildOptions::default()).await?;
+
+    println!("== 4/4 render reports -> {}", reports_dir.display());
+    let files = OutputFiles { html: true, svg: true, png: true };
+    let written = report(project, &warehouse, &[], &reports_dir, files).await?;
+    for path in &written {
+        println!("   {}", path.display());
+    }
+    let html = written.iter().find(|p| p.extension().is_some_and(|e| e == "html"));
+    println!("done in {:.1}s", started.elapsed().as_secs_f64());
+    if let Some(html) = html {
+        println!("report: {}", html.display());
+    }
+    println!("query it: hrss --warehouse {} sql \"SELECT * FROM marts.fund_monthly ORDER BY period DESC LIMIT 5\"", warehouse_dir.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_pattern;
+
+    #[test]
+    fn file_patterns() {
+        assert!(matches_pattern("社保缴费明细*.csv", "社保缴费明细_2025.csv"));
+        assert!(matches_pattern("*.xlsx", "基金.xlsx"));
+        assert!(!matches_pattern("社保缴费明细*.csv", "社保缴费明细_2025.xlsx"));
+        assert!(matches_pattern("a*b*c", "axxbyyc"));
+    }
+}

@@ -1,0 +1,78 @@
+//! What commands print: query results in the chosen format, load and build summaries.
+
+use std::io::Write;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use hrss_ingest::LoadReport;
+use hrss_models::{BuildReport, ModelStatus};
+
+use crate::OutputFormat;
+
+pub fn print_query(schema: &SchemaRef, batches: &[RecordBatch], format: OutputFormat) -> Result<(), arrow::error::ArrowError> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        OutputFormat::Table => {
+            // With the schema, an empty result still shows its column names.
+            let table = arrow::util::pretty::pretty_format_batches_with_schema(schema.clone(), batches)?;
+            writeln!(out, "{table}")?;
+        }
+        OutputFormat::Csv => {
+            let mut writer = arrow::csv::WriterBuilder::new().with_header(true).build(&mut out);
+            if batches.is_empty() {
+                writer.write(&RecordBatch::new_empty(schema.clone()))?;
+            }
+            for batch in batches {
+                writer.write(batch)?;
+            }
+        }
+        OutputFormat::Json => {
+            let mut writer = arrow::json::ArrayWriter::new(&mut out);
+            for batch in batches {
+                writer.write(batch)?;
+            }
+            writer.finish()?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn print_loads(reports: &[LoadReport]) {
+    println!("{:<14} {:>9} {:>9} {:>11}  {:<9} file", "pipeline", "rows in", "loaded", "quarantined", "outcome");
+    for r in reports {
+        let outcome = if r.skipped_as_duplicate_of.is_some() { "unchanged" } else { "loaded" };
+        let file = r.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!("{:<14} {:>9} {:>9} {:>11}  {:<9} {file}", r.pipeline, r.rows_in, r.rows_loaded, r.rows_quarantined, outcome);
+    }
+    let quarantined: Vec<&LoadReport> = reports.iter().filter(|r| r.rows_quarantined > 0).collect();
+    for r in quarantined {
+        println!("  {} rows of {} are in quarantine.{}: hrss sql \"SELECT row, \\\"column\\\", reason FROM quarantine.{} ORDER BY row\"", r.rows_quarantined, r.pipeline, r.pipeline, r.pipeline);
+    }
+}
+
+pub fn print_build(report: &BuildReport) {
+    println!("{:<34} {:<8} {:>8} {:>8} {:>6} {:>6}", "model", "status", "rows", "time", "tests", "failed");
+    for o in &report.outcomes {
+        let status = match &o.status {
+            ModelStatus::Built => "built",
+            ModelStatus::Tested => "tested",
+            ModelStatus::Failed(_) => "FAILED",
+            ModelStatus::Skipped(_) => "skipped",
+        };
+        let failed = o.tests.iter().filter(|t| !t.passed()).count();
+        let rows = o.rows.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
+        println!("{:<34} {status:<8} {rows:>8} {:>7.2}s {:>6} {failed:>6}", o.model, o.elapsed.as_secs_f64(), o.tests.len());
+        if let ModelStatus::Failed(message) | ModelStatus::Skipped(message) = &o.status {
+            println!("  {message}");
+        }
+        for t in o.tests.iter().filter(|t| !t.passed()) {
+            let level = if t.blocks() { "error" } else { "warn" };
+            match &t.error {
+                Some(e) => println!("  {level}: {} could not run: {e}", t.name),
+                None => println!("  {level}: {} has {} failing rows", t.name, t.failures),
+            }
+        }
+    }
+}
