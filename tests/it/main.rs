@@ -1,1 +1,6 @@
-fn main() {}
+//! End-to-end tests: the real `hrss` binary on generated data and on deliberately broken fixtures.
+
+mod demo;
+mod ingest;
+mod sql;
+mod support;

@@ -157,7 +157,8 @@ pub async fn successful_load_of(warehouse: &Warehouse, pipeline: &str, sha256: &
         .select_columns(&["id"])?
         .limit(0, Some(1))?;
     let batches = df.collect().await?;
-    Ok(batches.iter().find(|b| b.num_rows() > 0).and_then(|b| {
-        b.column(0).as_any().downcast_ref::<StringArray>().map(|a| a.value(0).to_string())
-    }))
+    let Some(batch) = batches.iter().find(|b| b.num_rows() > 0) else { return Ok(None) };
+    // Delta scans may return Utf8View; normalise before reading the value.
+    let ids = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+    Ok(ids.as_any().downcast_ref::<StringArray>().map(|a| a.value(0).to_string()))
 }

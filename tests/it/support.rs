@@ -1,0 +1,85 @@
+//! Running the real binary, and one shared small demo that several tests inspect.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The repository root: the project folder with pipelines/, sql/ and dashboards/.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+}
+
+/// A fresh folder under cargo's per-target temp dir.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// Runs `hrss` from the project root with a fixed pseudonym key.
+pub fn hrss(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hrss"))
+        .args(args)
+        .current_dir(project_root())
+        .env("HRSS_PSEUDONYM_KEY", "test-key-0123456789abcdef0123456789abcdef")
+        .env_remove("HRSS_WAREHOUSE")
+        .output()
+        .expect("the hrss binary runs")
+}
+
+/// Runs `hrss` and returns stdout, failing the test with stderr when it exits non-zero.
+pub fn hrss_ok(args: &[&str]) -> String {
+    let output = hrss(args);
+    assert!(
+        output.status.success(),
+        "hrss {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+/// One query's single value, through `hrss sql --format csv`.
+pub fn scalar(warehouse: &Path, query: &str) -> String {
+    let out = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "sql", query, "--format", "csv"]);
+    out.lines().nth(1).unwrap_or_default().to_string()
+}
+
+/// The demo at a small scale, run once for every test that inspects it.
+pub struct Demo {
+    pub out: PathBuf,
+    pub stdout: String,
+}
+
+pub const DEMO_ROWS: usize = 3000;
+
+impl Demo {
+    pub fn get() -> &'static Demo {
+        static DEMO: OnceLock<Demo> = OnceLock::new();
+        DEMO.get_or_init(|| {
+            let out = scratch("demo");
+            let stdout = hrss_ok(&["demo", "--out", &out.to_string_lossy(), "--rows", &DEMO_ROWS.to_string(), "--seed", "7"]);
+            Demo { out, stdout }
+        })
+    }
+
+    pub fn warehouse(&self) -> PathBuf {
+        self.out.join("warehouse")
+    }
+
+    pub fn input(&self, name: &str) -> PathBuf {
+        self.out.join("input").join(name)
+    }
+}
+
+/// The data rows of the generated contributions file, decoded from GB18030 independently of hrss.
+pub fn generated_contribution_rows(path: &Path) -> Vec<csv::StringRecord> {
+    let bytes = std::fs::read(path).expect("generated CSV");
+    let (text, _, malformed) = encoding_rs::GB18030.decode(&bytes);
+    assert!(!malformed, "the generated file is valid GB18030");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    assert_eq!(&headers[0], "费款所属期", "Chinese headers survive the GB18030 round trip");
+    reader.records().map(|r| r.expect("well-formed CSV")).collect()
+}
