@@ -37,19 +37,24 @@ fn planted_bad_rows_land_in_quarantine_with_file_row_column_and_reason() {
 fn loading_the_same_file_twice_changes_nothing_and_a_corrected_file_replaces_its_month() {
     let dir = scratch("ingest-idempotent");
     let warehouse = dir.join("warehouse");
+    let april = dir.join("社保缴费明细_april.csv");
+    let fixture = std::fs::read_to_string(broken_fixture()).expect("fixture");
+    std::fs::write(&april, fixture.replace("202503,", "202504,")).expect("write");
+    ingest(&warehouse, &april);
     ingest(&warehouse, &broken_fixture());
     let again = ingest(&warehouse, &broken_fixture());
     assert!(again.contains("unchanged"), "{again}");
-    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM staging.contributions"), "2");
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM staging.contributions"), "4");
 
     let corrected = dir.join("社保缴费明细_corrected.csv");
     let text = std::fs::read_to_string(broken_fixture()).expect("fixture");
     std::fs::write(&corrected, text.replace(",37.5O,", ",37.50,").replace("340524198001010010", "34052419800101001X")).expect("write");
     let out = ingest(&warehouse, &corrected);
     assert!(out.contains("contributions          4         4           0  loaded"), "{out}");
-    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM staging.contributions"), "4", "March was replaced, not appended to");
+    let by_month = scalar(&warehouse, "SELECT string_agg(concat(period, ':', n), ' ' ORDER BY period) FROM (SELECT period, count(*) AS n FROM staging.contributions GROUP BY period)");
+    assert_eq!(by_month, "2025-03:4 2025-04:2", "March was replaced, not appended to, and April was kept");
     let outcomes = scalar(&warehouse, "SELECT string_agg(outcome, '/' ORDER BY started) FROM _ledger WHERE kind = 'load'");
-    assert_eq!(outcomes, "success/skipped/success");
+    assert_eq!(outcomes, "success/success/skipped/success");
 }
 
 #[test]
@@ -77,4 +82,13 @@ fn ingest_without_a_key_says_how_to_make_one() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no pseudonym key") && stderr.contains("missing.key"), "{stderr}");
     assert!(!dir.join("w/staging").exists(), "nothing was written without a key");
+}
+
+#[test]
+fn the_committed_samples_load_with_their_planted_defect_quarantined() {
+    let dir = scratch("ingest-samples");
+    let warehouse = dir.join("warehouse");
+    let out = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "ingest"]);
+    assert!(out.contains("contributions        300       299           1  loaded"), "{out}");
+    assert!(out.contains("fund_ledger          120       120           0  loaded"), "{out}");
 }

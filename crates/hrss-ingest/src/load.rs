@@ -139,6 +139,9 @@ async fn load(
     });
 
     let ctx = Warehouse::context();
+    // One stream from reader to writer: with more, DataFusion inserts repartitions whose queues grow
+    // when the reader outpaces the Parquet encoder, and memory would grow with the file.
+    ctx.state_ref().write().config_mut().options_mut().execution.target_partitions = 1;
     let source = StreamingTable::try_new(Arc::clone(&schema), vec![Arc::new(ChannelPartition::new(schema, receiver))])?;
     let plan = ctx.read_table(Arc::new(source))?.into_unoptimized_plan();
     let written = warehouse

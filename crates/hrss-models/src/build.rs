@@ -170,8 +170,9 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
     let deps = dependencies(models);
     let selected = select(models, &options.select)?;
     let by_name: BTreeMap<&str, &Model> = models.iter().map(|m| (m.name.as_str(), m)).collect();
+    let levels = levels(&deps)?;
     let mut outcomes: BTreeMap<String, ModelOutcome> = BTreeMap::new();
-    for level in levels(&deps)? {
+    for level in &levels {
         let runs = level.iter().filter(|name| selected.contains(*name)).map(|name| {
             let model = by_name[name.as_str()];
             let blocked: Vec<&String> =
@@ -198,8 +199,7 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
         }
         ledger::record(warehouse, &entries).await?;
     }
-    let order: Vec<String> = levels(&deps)?.into_iter().flatten().collect();
-    let outcomes = order.into_iter().filter_map(|name| outcomes.remove(&name)).collect();
+    let outcomes = levels.iter().flatten().filter_map(|name| outcomes.remove(name)).collect();
     Ok(BuildReport { outcomes })
 }
 
