@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use hrss_core::project::files_with_extension;
 use serde::Deserialize;
 
 use crate::error::{IngestError, Result};
@@ -143,14 +144,8 @@ impl PipelineSpec {
 
     /// Every spec in a folder, sorted by name.
     pub fn discover(dir: &Path) -> Result<Vec<Self>> {
-        let entries = std::fs::read_dir(dir).map_err(|source| IngestError::Io { path: dir.into(), source })?;
-        let mut specs = Vec::new();
-        for entry in entries {
-            let path = entry.map_err(|source| IngestError::Io { path: dir.into(), source })?.path();
-            if path.extension().is_some_and(|e| e == "toml") {
-                specs.push(Self::from_file(&path)?);
-            }
-        }
+        let files = files_with_extension(dir, "toml").map_err(|source| IngestError::Io { path: dir.into(), source })?;
+        let mut specs = files.iter().map(|path| Self::from_file(path)).collect::<Result<Vec<_>>>()?;
         specs.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(specs)
     }

@@ -7,6 +7,7 @@ use arrow::compute::{cast, concat_batches};
 use arrow::datatypes::DataType;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::prelude::SessionContext;
+use hrss_core::project::files_with_extension;
 use serde::Deserialize;
 
 use crate::chart::{svg_to_png, LineChart, Series};
@@ -64,18 +65,10 @@ impl Dashboard {
         Ok(dashboard)
     }
 
-    /// Every dashboard in a folder, sorted by name.
+    /// Every dashboard in a folder, sorted by file name (which is the dashboard's name).
     pub fn discover(dir: &Path) -> Result<Vec<Self>> {
-        let entries = std::fs::read_dir(dir).map_err(|source| ReportError::Io { path: dir.into(), source })?;
-        let mut found = Vec::new();
-        for entry in entries {
-            let path = entry.map_err(|source| ReportError::Io { path: dir.into(), source })?.path();
-            if path.extension().is_some_and(|e| e == "toml") {
-                found.push(Self::from_file(&path)?);
-            }
-        }
-        found.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(found)
+        let files = files_with_extension(dir, "toml").map_err(|source| ReportError::Io { path: dir.into(), source })?;
+        files.iter().map(|path| Self::from_file(path)).collect()
     }
 }
 
