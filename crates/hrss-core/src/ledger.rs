@@ -7,7 +7,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, Utc};
 
 use crate::error::Result;
-use crate::warehouse::{Layer, Warehouse, WriteMode};
+use crate::warehouse::{Layer, TableOptions, Warehouse, WriteMode};
 
 /// What a ledger row records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub async fn record(warehouse: &Warehouse, entries: &[LedgerEntry]) -> Result<()
     }
     let ctx = Warehouse::context();
     let plan = ctx.read_batch(to_batch(entries)?)?.into_unoptimized_plan();
-    warehouse.write(&ctx, Layer::Ledger, "_ledger", plan, WriteMode::Append, &[], Some("hrss load and build ledger")).await?;
+    warehouse.write(&ctx, Layer::Ledger, "_ledger", plan, WriteMode::Append, TableOptions::described("hrss load and build ledger")).await?;
     Ok(())
 }
 

@@ -66,6 +66,21 @@ pub enum WriteMode {
     ReplaceWhere(String),
 }
 
+/// How a table is laid out and described; applied when a write creates it.
+#[derive(Debug, Clone, Copy)]
+pub struct TableOptions<'a> {
+    pub partition_by: &'a [String],
+    /// Shown as the table's description; empty for none.
+    pub description: &'a str,
+}
+
+impl<'a> TableOptions<'a> {
+    /// An unpartitioned table with a description.
+    pub fn described(description: &'a str) -> Self {
+        Self { partition_by: &[], description }
+    }
+}
+
 /// A handle on the warehouse root. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Warehouse {
@@ -152,8 +167,7 @@ impl Warehouse {
         name: &str,
         plan: LogicalPlan,
         mode: WriteMode,
-        partition_by: &[String],
-        description: Option<&str>,
+        options: TableOptions<'_>,
     ) -> Result<DeltaTable> {
         let url = self.table_url(layer, name);
         if let Ok(dir) = url.to_file_path() {
@@ -171,11 +185,11 @@ impl Warehouse {
                     .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
                     .build(),
             );
-        if let Some(description) = description {
-            builder = builder.with_description(description);
+        if !options.description.is_empty() {
+            builder = builder.with_description(options.description);
         }
-        if !partition_by.is_empty() {
-            builder = builder.with_partition_columns(partition_by.iter().cloned());
+        if !options.partition_by.is_empty() {
+            builder = builder.with_partition_columns(options.partition_by.iter().cloned());
         }
         builder = match mode {
             WriteMode::Append => builder.with_save_mode(SaveMode::Append),

@@ -14,7 +14,7 @@ use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
 use hrss_core::ledger::{self, EntryKind, LedgerEntry};
-use hrss_core::warehouse::WriteMode;
+use hrss_core::warehouse::{TableOptions, WriteMode};
 use hrss_core::{Layer, Pseudonymizer, Warehouse};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
@@ -145,7 +145,7 @@ async fn load(
     let source = StreamingTable::try_new(Arc::clone(&schema), vec![Arc::new(ChannelPartition::new(schema, receiver))])?;
     let plan = ctx.read_table(Arc::new(source))?.into_unoptimized_plan();
     let written = warehouse
-        .write(&ctx, Layer::Staging, &spec.table, plan, mode, &spec.target.partition_by, Some(&spec.description))
+        .write(&ctx, Layer::Staging, &spec.table, plan, mode, TableOptions { partition_by: &spec.target.partition_by, description: &spec.description })
         .await;
     let counts = reader.await.map_err(|e| IngestError::Malformed {
         path: path.into(),
@@ -289,7 +289,7 @@ async fn write_quarantine(
     let ctx = Warehouse::context();
     let plan = ctx.read_batch(batch)?.into_unoptimized_plan();
     warehouse
-        .write(&ctx, Layer::Quarantine, &spec.table, plan, WriteMode::Append, &[], Some("rows rejected by ingestion, with reasons"))
+        .write(&ctx, Layer::Quarantine, &spec.table, plan, WriteMode::Append, TableOptions::described("rows rejected by ingestion, with reasons"))
         .await?;
     Ok(())
 }
@@ -338,10 +338,7 @@ impl PartitionStream for ChannelPartition {
         let receiver = self.receiver.lock().map(|mut r| r.take()).unwrap_or(None);
         let stream = futures::stream::unfold(receiver, |receiver| async move {
             let mut receiver = receiver?;
-            match receiver.recv().await {
-                Some(item) => Some((item, Some(receiver))),
-                None => None,
-            }
+            receiver.recv().await.map(|item| (item, Some(receiver)))
         });
         Box::pin(RecordBatchStreamAdapter::new(Arc::clone(&self.schema), stream))
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use arrow::array::{Array, Int64Array};
 use datafusion::prelude::SessionContext;
 use hrss_core::ledger::{self, EntryKind, LedgerEntry};
-use hrss_core::warehouse::WriteMode;
+use hrss_core::warehouse::{TableOptions, WriteMode};
 use hrss_core::{Layer, Warehouse};
 
 use crate::model::{Model, ModelError};
@@ -232,9 +232,8 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model)
     }
     let df = ctx.sql(&model.sql).await.map_err(|e| at(&e))?;
     let plan = df.into_unoptimized_plan();
-    let description = (!model.header.description.is_empty()).then_some(model.header.description.as_str());
     warehouse
-        .write(ctx, Layer::Marts, &model.table, plan, WriteMode::Overwrite, &[], description)
+        .write(ctx, Layer::Marts, &model.table, plan, WriteMode::Overwrite, TableOptions::described(&model.header.description))
         .await
         .map_err(|e| at(&e))?;
     warehouse.register(ctx, Layer::Marts, &model.table).await.map_err(|e| at(&e))?;
