@@ -118,6 +118,24 @@ pub fn insurance_scheme_by_name(name: &str) -> Option<&'static InsuranceScheme> 
     INSURANCE_SCHEMES.iter().find(|s| s.name_zh == name || s.code == name)
 }
 
+/// GB/T 6565-2015 occupation major groups (大类); codes are written `2` or in full `2-02-10-01`.
+pub const OCCUPATION_MAJOR_GROUPS: &[(&str, &str, &str)] = &[
+    ("1", "党的机关、国家机关、群众团体和社会组织、企事业单位负责人", "Heads of organisations and enterprises"),
+    ("2", "专业技术人员", "Professional and technical personnel"),
+    ("3", "办事人员和有关人员", "Clerks and related personnel"),
+    ("4", "社会生产服务和生活服务人员", "Social production and life services personnel"),
+    ("5", "农、林、牧、渔业生产及辅助人员", "Agriculture, forestry, animal husbandry and fishery personnel"),
+    ("6", "生产制造及有关人员", "Production, manufacturing and related personnel"),
+    ("7", "军人", "Military personnel"),
+    ("8", "不便分类的其他从业人员", "Other workers not elsewhere classified"),
+];
+
+/// The major group of a GB/T 6565-2015 occupation code (`2`, `2-02`, `2-02-10-01`, `20210 01`).
+pub fn occupation_major_group(code: &str) -> Option<&'static str> {
+    let first = code.trim().chars().next()?;
+    OCCUPATION_MAJOR_GROUPS.iter().map(|(c, _, _)| *c).find(|c| c.starts_with(first))
+}
+
 fn string_table(columns: Vec<(&str, Vec<Option<String>>)>) -> crate::Result<Arc<MemTable>> {
     let batch = RecordBatch::try_from_iter(
         columns.into_iter().map(|(name, values)| (name, Arc::new(StringArray::from(values)) as _)),
@@ -125,7 +143,8 @@ fn string_table(columns: Vec<(&str, Vec<Option<String>>)>) -> crate::Result<Arc<
     Ok(Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))
 }
 
-/// The `ref` schema: `ref.districts`, `ref.industry_sections`, `ref.industry_divisions`, `ref.insurance_schemes`.
+/// The `ref` schema: `ref.districts`, `ref.industry_sections`, `ref.industry_divisions`, `ref.insurance_schemes`,
+/// `ref.occupations`.
 pub fn reference_schema() -> crate::Result<MemorySchemaProvider> {
     let text = |s: &str| Some(s.to_string());
     let schema = MemorySchemaProvider::new();
@@ -160,6 +179,14 @@ pub fn reference_schema() -> crate::Result<MemorySchemaProvider> {
             ("name_zh", INSURANCE_SCHEMES.iter().map(|s| text(s.name_zh)).collect()),
         ])?,
     )?;
+    schema.register_table(
+        "occupations".into(),
+        string_table(vec![
+            ("major_group", OCCUPATION_MAJOR_GROUPS.iter().map(|(c, _, _)| text(c)).collect()),
+            ("name_zh", OCCUPATION_MAJOR_GROUPS.iter().map(|(_, n, _)| text(n)).collect()),
+            ("name_en", OCCUPATION_MAJOR_GROUPS.iter().map(|(_, _, n)| text(n)).collect()),
+        ])?,
+    )?;
     Ok(schema)
 }
 
@@ -173,6 +200,14 @@ mod tests {
         assert_eq!(current_district("330682").map(|d| d.code), Some("330604"));
         assert_eq!(current_district("330602").map(|d| d.name_zh), Some("越城区"));
         assert_eq!(current_district("110101"), None);
+    }
+
+    #[test]
+    fn occupation_codes_resolve_to_major_groups() {
+        assert_eq!(occupation_major_group("2-02-10-01"), Some("2"));
+        assert_eq!(occupation_major_group("6"), Some("6"));
+        assert_eq!(occupation_major_group("9-01"), None);
+        assert_eq!(occupation_major_group(""), None);
     }
 
     #[test]
