@@ -1,15 +1,32 @@
-//! Ingestion of deliberately broken files: quarantine with reasons, idempotent reloads, clear errors.
+//! Ingestion of deliberately broken files: quarantine with reasons, idempotent reloads, clear errors,
+//! one writer per table, and a load killed part-way that leaves the table as it was.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use crate::support::{hrss, hrss_ok, project_root, scalar, scratch};
+use crate::support::{hrss, hrss_ok, project_root, scalar, scratch, TEST_KEY};
 
 fn broken_fixture() -> PathBuf {
     project_root().join("tests/fixtures/社保缴费明细_broken.csv")
 }
 
 fn ingest(warehouse: &Path, input: &Path) -> String {
-    hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "ingest", "contributions", "--input", &input.to_string_lossy()])
+    hrss_ok(&[
+        "--warehouse", &warehouse.to_string_lossy(), "ingest", "contributions", "--input", &input.to_string_lossy(),
+        "--max-quarantine-share", "1",
+    ])
+}
+
+/// `hrss ingest --json` for one pipeline: the first load's summary.
+fn ingest_json(warehouse: &Path, pipeline: &str, input: &Path) -> serde_json::Value {
+    let out = hrss_ok(&[
+        "--warehouse", &warehouse.to_string_lossy(), "ingest", pipeline, "--input", &input.to_string_lossy(), "--json",
+        "--max-quarantine-share", "1",
+    ]);
+    let summary: serde_json::Value = serde_json::from_str(&out).expect("--json prints JSON");
+    summary["loads"][0].clone()
 }
 
 #[test]
@@ -17,20 +34,103 @@ fn planted_bad_rows_land_in_quarantine_with_file_row_column_and_reason() {
     let dir = scratch("ingest-broken");
     let warehouse = dir.join("warehouse");
     let out = ingest(&warehouse, &broken_fixture());
-    assert!(out.contains("contributions          4         2           2  loaded"), "{out}");
+    assert!(out.contains(&format!("{:<32} {:>9} {:>9} {:>11}  loaded", "contributions", 4, 2, 2)), "{out}");
     let quarantine = hrss_ok(&[
         "--warehouse", &warehouse.to_string_lossy(), "sql",
-        "SELECT row, \"column\", value, reason FROM quarantine.contributions ORDER BY row", "--format", "csv",
+        "SELECT row, \"column\", value, reason_code, reason FROM quarantine.contributions ORDER BY row", "--format", "csv",
     ]);
     let lines: Vec<&str> = quarantine.lines().collect();
     assert_eq!(lines.len(), 3, "{quarantine}");
-    assert_eq!(lines[1], "3,公民身份号码,340524************,\"公民身份号码: resident ID check digit is 0, GB 11643 requires X\"");
-    assert_eq!(lines[2], "4,单位缴纳金额,37.5O,单位缴纳金额: `37.5O` is not an amount in 元");
+    assert_eq!(
+        lines[1],
+        "3,公民身份号码,340524********0010,bad_check_digit,\"公民身份号码: resident ID check digit is 0, GB 11643 requires X\""
+    );
+    assert_eq!(lines[2], "4,单位缴纳金额,37.5O,not_an_amount,单位缴纳金额: `37.5O` is not an amount in 元");
     let file = scalar(&warehouse, "SELECT DISTINCT file FROM quarantine.contributions");
     assert!(file.ends_with("社保缴费明细_broken.csv"), "{file}");
     // The retired code 330621 (绍兴县) is stored as its successor 柯桥区, and 1,200.00 reads as 1200.
     let retired = scalar(&warehouse, "SELECT concat(district_code, ' ', CAST(employer_amount AS VARCHAR)) FROM staging.contributions WHERE _source_row = 5");
     assert_eq!(retired, "330603 1200.00");
+}
+
+#[test]
+fn the_broken_corpus_gives_exactly_the_expected_quarantine_or_error() {
+    let corpus = project_root().join("tests/fixtures/broken");
+    let expected: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(corpus.join("expected.json")).expect("manifest")).expect("JSON manifest");
+    assert!(expected.len() >= 15, "the corpus covers every kind of breakage");
+    let mut problems = Vec::new();
+    for (file, want) in &expected {
+        let warehouse = scratch(&format!("broken-{file}")).join("warehouse");
+        let w = warehouse.to_string_lossy().into_owned();
+        let pipeline = want["pipeline"].as_str().expect("pipeline");
+        let path = corpus.join(file);
+        let output = hrss(&["--warehouse", &w, "ingest", pipeline, "--input", &path.to_string_lossy(), "--json", "--max-quarantine-share", "1"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if let Some(error) = want["error"].as_str() {
+            if output.status.success() || !stderr.contains(error) || !stderr.contains(file.as_str()) {
+                problems.push(format!("{file}: expected an error naming the file and `{error}`, got: {stderr}"));
+            }
+            let ledger = scalar(&warehouse, "SELECT concat(outcome, ' ', rows_loaded) FROM _ledger");
+            if ledger != "failed 0" {
+                problems.push(format!("{file}: the ledger should record a failed load, has `{ledger}`"));
+            }
+            continue;
+        }
+        if !output.status.success() {
+            problems.push(format!("{file}: failed: {stderr}"));
+            continue;
+        }
+        let load = &serde_json::from_slice::<serde_json::Value>(&output.stdout).expect("JSON")["loads"][0];
+        let (rows_in, loaded, quarantined) = (load["rows_in"].as_u64(), load["rows_loaded"].as_u64(), load["rows_quarantined"].as_u64());
+        let want_loaded = want["loaded"].as_u64();
+        let want_quarantined = want["rows_in"].as_u64().zip(want_loaded).map(|(i, l)| i - l);
+        if rows_in != want["rows_in"].as_u64() || loaded != want_loaded || quarantined != want_quarantined {
+            problems.push(format!("{file}: rows in/loaded/quarantined {rows_in:?}/{loaded:?}/{quarantined:?}, expected {want}"));
+        }
+        let want_reasons: BTreeMap<String, u64> = serde_json::from_value(want["reasons"].clone()).expect("reasons");
+        let reasons: BTreeMap<String, u64> = if quarantined.unwrap_or(0) == 0 {
+            BTreeMap::new()
+        } else {
+            let csv = hrss_ok(&["--warehouse", &w, "sql", "SELECT reason_code, count(*) AS n FROM quarantine.contributions GROUP BY reason_code", "--format", "csv"]);
+            csv.lines().skip(1).filter_map(|l| l.split_once(',')).map(|(code, n)| (code.to_string(), n.parse().unwrap_or(0))).collect()
+        };
+        if reasons != want_reasons {
+            problems.push(format!("{file}: reasons {reasons:?}, expected {want_reasons:?}"));
+        }
+        if loaded.unwrap_or(0) > 0 {
+            let staged = scalar(&warehouse, "SELECT count(*) FROM staging.contributions");
+            if staged != loaded.unwrap_or(0).to_string() {
+                problems.push(format!("{file}: staging holds {staged} rows, the load reported {loaded:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_load_above_the_quarantine_share_fails_and_loads_nothing() {
+    let dir = scratch("ingest-share");
+    let warehouse = dir.join("warehouse");
+    // Half of the broken fixture's rows are bad: above the pipeline's 5%.
+    let output = hrss(&["--warehouse", &warehouse.to_string_lossy(), "ingest", "contributions", "--input", &broken_fixture().to_string_lossy()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 of 4 rows were rejected") && stderr.contains("max_quarantine_share"), "{stderr}");
+    assert!(!warehouse.join("staging/contributions/_delta_log").exists(), "nothing was committed to staging");
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM quarantine.contributions"), "2", "the reasons are kept for the department");
+    assert_eq!(scalar(&warehouse, "SELECT concat(outcome, ' ', rows_in, ' ', rows_loaded) FROM _ledger"), "failed 4 0");
+}
+
+#[test]
+fn check_shows_what_would_load_and_writes_nothing() {
+    let dir = scratch("ingest-check");
+    let warehouse = dir.join("warehouse");
+    let out = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "ingest", "--check", "contributions", "--input", &broken_fixture().to_string_lossy()]);
+    assert!(out.contains("contributions <- 社保缴费明细_broken.csv: 4 rows in, 2 would load, 2 would be quarantined"), "{out}");
+    assert!(out.contains("bad_check_digit") && out.contains("340524********0010") && out.contains("the load would FAIL"), "{out}");
+    assert!(!out.contains("340524198001010010"), "the ID number is masked in the check output too");
+    assert!(!warehouse.join("staging").exists() && !warehouse.join("_ledger").exists(), "a check writes nothing");
 }
 
 #[test]
@@ -41,16 +141,22 @@ fn loading_the_same_file_twice_changes_nothing_and_a_corrected_file_replaces_its
     let fixture = std::fs::read_to_string(broken_fixture()).expect("fixture");
     std::fs::write(&april, fixture.replace("202503,", "202504,")).expect("write");
     ingest(&warehouse, &april);
-    ingest(&warehouse, &broken_fixture());
-    let again = ingest(&warehouse, &broken_fixture());
-    assert!(again.contains("unchanged"), "{again}");
+    let first = ingest_json(&warehouse, "contributions", &broken_fixture());
+    let contents = "SELECT string_agg(concat(person_id, period, insurance_type, CAST(employer_amount AS VARCHAR)), '|' ORDER BY person_id, period, insurance_type) FROM staging.contributions";
+    let before = scalar(&warehouse, contents);
+    let again = ingest_json(&warehouse, "contributions", &broken_fixture());
+    assert_eq!(again["skipped_as_duplicate_of"], first["load_id"], "{again}");
+    assert_eq!(again["table_version"], serde_json::Value::Null, "no new version was written");
+    let versions = std::fs::read_dir(warehouse.join("staging/contributions/_delta_log")).expect("log").filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))).count();
+    assert_eq!(versions, 2, "two loads, two commits: the repeat added none");
+    assert_eq!(scalar(&warehouse, contents), before, "the contents are unchanged");
     assert_eq!(scalar(&warehouse, "SELECT count(*) FROM staging.contributions"), "4");
 
     let corrected = dir.join("社保缴费明细_corrected.csv");
     let text = std::fs::read_to_string(broken_fixture()).expect("fixture");
     std::fs::write(&corrected, text.replace(",37.5O,", ",37.50,").replace("340524198001010010", "34052419800101001X")).expect("write");
     let out = ingest(&warehouse, &corrected);
-    assert!(out.contains("contributions          4         4           0  loaded"), "{out}");
+    assert!(out.contains(&format!("{:<32} {:>9} {:>9} {:>11}  loaded", "contributions", 4, 4, 0)), "{out}");
     let by_month = scalar(&warehouse, "SELECT string_agg(concat(period, ':', n), ' ' ORDER BY period) FROM (SELECT period, count(*) AS n FROM staging.contributions GROUP BY period)");
     assert_eq!(by_month, "2025-03:4 2025-04:2", "March was replaced, not appended to, and April was kept");
     let outcomes = scalar(&warehouse, "SELECT string_agg(outcome, '/' ORDER BY started) FROM _ledger WHERE kind = 'load'");
@@ -58,20 +164,21 @@ fn loading_the_same_file_twice_changes_nothing_and_a_corrected_file_replaces_its
 }
 
 #[test]
-fn a_file_without_the_expected_header_is_refused_with_the_file_and_the_missing_columns() {
+fn a_file_without_the_expected_header_is_refused_with_expected_and_found_columns_and_the_pipeline_line() {
     let dir = scratch("ingest-header");
     let wrong = dir.join("社保缴费明细_wrong.csv");
     std::fs::write(&wrong, "月份,金额\n202503,100\n").expect("write");
     let output = hrss(&["--warehouse", &dir.join("warehouse").to_string_lossy(), "ingest", "contributions", "--input", &wrong.to_string_lossy()]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("社保缴费明细_wrong.csv") && stderr.contains("公民身份号码") && stderr.contains("pipelines/contributions.toml"), "{stderr}");
+    assert!(stderr.contains("社保缴费明细_wrong.csv") && stderr.contains("公民身份号码") && stderr.contains("[\"月份\", \"金额\"]"), "{stderr}");
+    assert!(stderr.contains("pipelines/contributions.toml:"), "names the line of the pipeline to change: {stderr}");
 }
 
 #[test]
 fn ingest_without_a_key_says_how_to_make_one() {
     let dir = scratch("ingest-nokey");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hrss"))
+    let output = Command::new(env!("CARGO_BIN_EXE_hrss"))
         .args(["--warehouse", &dir.join("w").to_string_lossy(), "--key-file", &dir.join("missing.key").to_string_lossy()])
         .args(["ingest", "contributions", "--input", &broken_fixture().to_string_lossy()])
         .current_dir(project_root())
@@ -84,11 +191,59 @@ fn ingest_without_a_key_says_how_to_make_one() {
     assert!(!dir.join("w/staging").exists(), "nothing was written without a key");
 }
 
+fn wait_for(what: &str, condition: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(started.elapsed() < Duration::from_secs(60), "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
-fn the_committed_samples_load_with_their_planted_defect_quarantined() {
-    let dir = scratch("ingest-samples");
+fn a_second_writer_fails_clearly_and_a_killed_load_leaves_the_table_at_its_version() {
+    const ROWS: usize = 400_000;
+    let dir = scratch("ingest-crash");
     let warehouse = dir.join("warehouse");
-    let out = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "ingest"]);
-    assert!(out.contains("contributions        300       299           1  loaded"), "{out}");
-    assert!(out.contains("fund_ledger          120       120           0  loaded"), "{out}");
+    let w = warehouse.to_string_lossy().into_owned();
+    ingest(&warehouse, &broken_fixture());
+    let count_before = scalar(&warehouse, "SELECT count(*) FROM staging.contributions");
+    let log = warehouse.join("staging/contributions/_delta_log");
+    let commits = || std::fs::read_dir(&log).expect("log").filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))).count();
+    assert_eq!(commits(), 1);
+
+    let input = dir.join("input");
+    hrss_ok(&["generate", "--out", &input.to_string_lossy(), "--rows", &ROWS.to_string(), "--only", "contributions"]);
+    let big = input.join("社保缴费明细_2025.csv");
+    let mut load = Command::new(env!("CARGO_BIN_EXE_hrss"))
+        .args(["--warehouse", &w, "ingest", "contributions", "--input", &big.to_string_lossy()])
+        .current_dir(project_root())
+        .env("HRSS_PSEUDONYM_KEY", TEST_KEY)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn hrss");
+    let lock = warehouse.join("_locks/contributions.lock");
+    wait_for("the load to take the table's lock", || lock.exists());
+
+    let second = hrss(&["--warehouse", &w, "ingest", "contributions", "--input", &broken_fixture().to_string_lossy(), "--lock-wait", "0"]);
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("is being written by another hrss process"), "{stderr}");
+
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(load.try_wait().expect("status").is_none(), "the load is still part-way when it is killed");
+    load.kill().expect("SIGKILL");
+    load.wait().expect("reaped");
+
+    assert_eq!(commits(), 1, "no commit from the killed load");
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM staging.contributions"), count_before, "the table is at its previous version");
+    assert!(lock.exists(), "the killed process left its lock behind");
+
+    let rerun: serde_json::Value = serde_json::from_str(&hrss_ok(&["--warehouse", &w, "ingest", "contributions", "--input", &big.to_string_lossy(), "--json"])).expect("JSON");
+    let load = &rerun["loads"][0];
+    assert_eq!(load["rows_in"].as_u64(), Some(ROWS as u64), "the rerun takes over the stale lock and reads every row");
+    assert_eq!(load["rows_loaded"].as_u64().unwrap_or(0) + load["rows_quarantined"].as_u64().unwrap_or(0), ROWS as u64);
+    // The year's file replaces every month it holds, the fixture's March included.
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM staging.contributions"), load["rows_loaded"].to_string());
+    assert!(!lock.exists(), "the lock is released after a load");
 }

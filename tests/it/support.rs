@@ -17,12 +17,15 @@ pub fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// The pseudonym key every test run uses.
+pub const TEST_KEY: &str = "test-key-0123456789abcdef0123456789abcdef";
+
 /// Runs `hrss` from the project root with a fixed pseudonym key.
 pub fn hrss(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hrss"))
         .args(args)
         .current_dir(project_root())
-        .env("HRSS_PSEUDONYM_KEY", "test-key-0123456789abcdef0123456789abcdef")
+        .env("HRSS_PSEUDONYM_KEY", TEST_KEY)
         .env_remove("HRSS_WAREHOUSE")
         .output()
         .expect("the hrss binary runs")

@@ -2,17 +2,19 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hrss_core::pseudonym::{ensure_key_file, KEY_ENV};
 use hrss_core::{Pseudonymizer, Warehouse};
 use hrss_generate::GenerateOptions;
-use hrss_ingest::{ingest_file, LoadReport, PipelineSpec};
+use hrss_ingest::{check_file, ingest_file, IngestOptions, LoadReport, PipelineSpec};
 use hrss_models::{BuildOptions, BuildReport};
 use hrss_report::{render_dashboard, Dashboard, OutputFiles};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::output::{print_build, print_loads, print_query};
+use crate::output::{print_build, print_checks, print_loads, print_query};
 use crate::{Cli, Command, ReportFormat};
 
 /// Errors of the application, each telling the user what to do.
@@ -44,12 +46,12 @@ type Result<T, E = AppError> = std::result::Result<T, E>;
 pub async fn run(cli: Cli) -> Result<()> {
     let project = Project { root: cli.project.clone() };
     match cli.command {
-        Command::Demo { out, rows, seed } => demo(&project, &out, GenerateOptions { rows, seed }).await,
-        Command::Generate { out, rows, seed } => {
-            let files = hrss_generate::generate(&out, GenerateOptions { rows, seed })?;
+        Command::Demo { out, rows, seed } => demo(&project, &out, GenerateOptions { rows, seed, sources: Vec::new() }).await,
+        Command::Generate { out, rows, seed, only } => {
+            let files = hrss_generate::generate(&out, GenerateOptions { rows, seed, sources: only })?;
             for file in files {
                 println!(
-                    "{:<14} {:>8} rows ({} deliberately invalid)  {}",
+                    "{:<32} {:>8} rows ({} deliberately invalid)  {}",
                     file.source,
                     file.data_rows,
                     file.planted_bad_rows,
@@ -58,12 +60,21 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Ingest { pipelines, input } => {
+        Command::Ingest { pipelines, input, check, json, lock_wait, max_quarantine_share } => {
+            let options = IngestOptions { lock_wait: Duration::from_secs(lock_wait), max_quarantine_share, ..IngestOptions::default() };
+            let jobs = ingest_jobs(&project, &pipelines, &input)?;
+            if check {
+                return check_jobs(&jobs, &options, json).await;
+            }
             let warehouse = Warehouse::open(&cli.warehouse)?;
             let pseudonymizer = Pseudonymizer::from_env_or_file(&cli.key_file)?;
-            let reports = ingest(&project, &warehouse, &pseudonymizer, &pipelines, &input).await?;
-            print_loads(&reports);
-            Ok(())
+            let (reports, failures) = ingest(&warehouse, &pseudonymizer, &jobs, &options).await;
+            if json {
+                print_json(&serde_json::json!({ "loads": reports, "failures": failures }))?;
+            } else {
+                print_loads(&reports);
+            }
+            fail_if_any(&failures)
         }
         Command::Build { select } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
@@ -147,13 +158,22 @@ fn matches_pattern(pattern: &str, name: &str) -> bool {
     }
 }
 
-async fn ingest(
-    project: &Project,
-    warehouse: &Warehouse,
-    pseudonymizer: &Pseudonymizer,
-    names: &[String],
-    input: &Path,
-) -> Result<Vec<LoadReport>> {
+/// One file to load through one pipeline.
+struct Job {
+    spec: PipelineSpec,
+    file: PathBuf,
+}
+
+/// A load that failed: the others go on, and the command fails at the end.
+#[derive(Debug, serde::Serialize)]
+struct Failure {
+    pipeline: String,
+    file: PathBuf,
+    error: String,
+}
+
+/// Matches the input files to the pipelines: every file of a folder that a pipeline's pattern matches.
+fn ingest_jobs(project: &Project, names: &[String], input: &Path) -> Result<Vec<Job>> {
     let specs = PipelineSpec::discover(&project.folder("pipelines")?)?;
     for name in names {
         if !specs.iter().any(|s| &s.name == name) {
@@ -174,13 +194,18 @@ async fn ingest(
     } else {
         return Err(AppError::Usage(format!("input {} does not exist; pass --input with a file or folder", input.display())));
     };
-    let mut reports = Vec::new();
-    for spec in specs.iter().filter(|s| names.is_empty() || names.contains(&s.name)) {
-        let mine: Vec<&PathBuf> = files
+    let mut jobs = Vec::new();
+    for spec in specs.into_iter().filter(|s| names.is_empty() || names.contains(&s.name)) {
+        let mine: Vec<PathBuf> = files
             .iter()
-            .filter(|f| f.file_name().and_then(|n| n.to_str()).is_some_and(|n| matches_pattern(&spec.source.files, n)))
+            .filter(|f| {
+                // A single file named on the command line for a named pipeline is taken whatever its name.
+                (input.is_file() && !names.is_empty())
+                    || f.file_name().and_then(|n| n.to_str()).is_some_and(|n| matches_pattern(&spec.source.files, n))
+            })
+            .cloned()
             .collect();
-        if mine.is_empty() && (!names.is_empty() || input.is_dir()) {
+        if mine.is_empty() {
             if names.is_empty() {
                 eprintln!("note: no input for pipeline `{}` (files matching `{}`) in {}", spec.name, spec.source.files, input.display());
                 continue;
@@ -192,17 +217,94 @@ async fn ingest(
             }
             .into());
         }
-        for file in mine {
-            let bar = spinner(&format!("ingest {} <- {}", spec.name, file.display()));
-            let report = ingest_file(warehouse, spec, file, pseudonymizer).await;
-            bar.finish_and_clear();
-            reports.push(report?);
-        }
+        jobs.extend(mine.into_iter().map(|file| Job { spec: spec.clone(), file }));
     }
-    if reports.is_empty() {
+    if jobs.is_empty() {
         return Err(AppError::Usage(format!("no file in {} matches any pipeline", input.display())));
     }
-    Ok(reports)
+    Ok(jobs)
+}
+
+/// A bar per file on a terminal (MB read, MB/s, rows); nothing in a pipe.
+fn file_progress(job: &Job, options: &IngestOptions) -> (ProgressBar, tokio::task::JoinHandle<()>) {
+    let size = std::fs::metadata(&job.file).map(|m| m.len()).unwrap_or(0);
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} {wide_bar} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let name = job.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let progress = Arc::clone(&options.progress);
+    progress.bytes.store(0, Ordering::Relaxed);
+    progress.rows.store(0, Ordering::Relaxed);
+    let ticker = tokio::spawn({
+        let (bar, pipeline) = (bar.clone(), job.spec.name.clone());
+        async move {
+            loop {
+                bar.set_position(progress.bytes.load(Ordering::Relaxed));
+                bar.set_message(format!("{pipeline} <- {name}: {} rows", progress.rows.load(Ordering::Relaxed)));
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+        }
+    });
+    (bar, ticker)
+}
+
+async fn ingest(warehouse: &Warehouse, pseudonymizer: &Pseudonymizer, jobs: &[Job], options: &IngestOptions) -> (Vec<LoadReport>, Vec<Failure>) {
+    let mut reports = Vec::new();
+    let mut failures = Vec::new();
+    for job in jobs {
+        let (bar, ticker) = file_progress(job, options);
+        let report = ingest_file(warehouse, &job.spec, &job.file, pseudonymizer, options).await;
+        ticker.abort();
+        bar.finish_and_clear();
+        match report {
+            Ok(report) => reports.push(report),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failures.push(Failure { pipeline: job.spec.name.clone(), file: job.file.clone(), error: e.to_string() });
+            }
+        }
+    }
+    (reports, failures)
+}
+
+fn fail_if_any(failures: &[Failure]) -> Result<()> {
+    if failures.is_empty() {
+        return Ok(());
+    }
+    let files: Vec<String> = failures.iter().map(|f| format!("{} ({})", f.file.display(), f.pipeline)).collect();
+    Err(AppError::Failed(format!("{} load(s) failed and changed nothing: {}; the errors are above", failures.len(), files.join(", "))))
+}
+
+async fn check_jobs(jobs: &[Job], options: &IngestOptions, json: bool) -> Result<()> {
+    let mut checks = Vec::new();
+    let mut failures = Vec::new();
+    for job in jobs {
+        let (bar, ticker) = file_progress(job, options);
+        let checked = check_file(&job.spec, &job.file, options).await;
+        ticker.abort();
+        bar.finish_and_clear();
+        match checked {
+            Ok(check) => checks.push(check),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failures.push(Failure { pipeline: job.spec.name.clone(), file: job.file.clone(), error: e.to_string() });
+            }
+        }
+    }
+    if json {
+        print_json(&serde_json::json!({ "checks": checks, "failures": failures }))?;
+    } else {
+        print_checks(&checks);
+    }
+    fail_if_any(&failures)
+}
+
+fn print_json(value: &serde_json::Value) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| AppError::Failed(format!("cannot write JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
 }
 
 async fn build(project: &Project, warehouse: &Warehouse, options: BuildOptions) -> Result<BuildReport> {
@@ -245,10 +347,11 @@ async fn demo(project: &Project, out: &Path, options: GenerateOptions) -> Result
     let reports_dir = out.join("reports");
     let started = Instant::now();
 
-    println!("== 1/4 generate: {} contribution records and the fund ledger -> {}", options.rows, input.display());
+    println!("== 1/4 generate: every departmental source ({} contribution records) -> {}", options.rows, input.display());
     let generated = hrss_generate::generate(&input, options)?;
     for file in &generated {
-        println!("   {:<14} {:>8} rows  {}", file.source, file.data_rows, file.path.display());
+        let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!("   {:<32} {:>8} rows  {name}", file.source, file.data_rows);
     }
 
     // The key lives beside the warehouse, never inside it.
@@ -261,8 +364,10 @@ async fn demo(project: &Project, out: &Path, options: GenerateOptions) -> Result
     let warehouse = Warehouse::open(&warehouse_dir.to_string_lossy())?;
 
     println!("== 2/4 ingest -> {}", warehouse_dir.display());
-    let loads = ingest(project, &warehouse, &pseudonymizer, &[], &input).await?;
+    let jobs = ingest_jobs(project, &[], &input)?;
+    let (loads, failures) = ingest(&warehouse, &pseudonymizer, &jobs, &IngestOptions::default()).await;
     print_loads(&loads);
+    fail_if_any(&failures)?;
 
     println!("== 3/4 build models and run their tests");
     build(project, &warehouse, BuildOptions::default()).await?;

@@ -51,6 +51,9 @@ pub enum Command {
         rows: usize,
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Only these sources (pipeline names); all when none is given.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
     /// Run ingestion jobs: validate, pseudonymize and load departmental files.
     Ingest {
@@ -59,6 +62,18 @@ pub enum Command {
         /// A file or a folder of files.
         #[arg(long, default_value = "data-samples")]
         input: PathBuf,
+        /// Show what would load and what would be rejected, writing nothing.
+        #[arg(long)]
+        check: bool,
+        /// Print a machine-readable JSON summary of each load on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Seconds to wait for another hrss process loading the same table.
+        #[arg(long, default_value_t = 300)]
+        lock_wait: u64,
+        /// Override the pipelines' max_quarantine_share (0 to 1).
+        #[arg(long, value_parser = parse_share)]
+        max_quarantine_share: Option<f64>,
     },
     /// Build models in dependency order and run their tests.
     Build {
@@ -87,6 +102,13 @@ pub enum Command {
         #[arg(long, value_enum, value_delimiter = ',', default_value = "html,svg,png")]
         format: Vec<ReportFormat>,
     },
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("`{text}` is not a share between 0 and 1 (e.g. 0.05)")),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

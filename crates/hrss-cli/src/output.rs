@@ -4,7 +4,7 @@ use std::io::Write;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
-use hrss_ingest::LoadReport;
+use hrss_ingest::{CheckReport, LoadReport};
 use hrss_models::{BuildReport, ModelStatus};
 
 use crate::OutputFormat;
@@ -40,15 +40,41 @@ pub fn print_query(schema: &SchemaRef, batches: &[RecordBatch], format: OutputFo
 }
 
 pub fn print_loads(reports: &[LoadReport]) {
-    println!("{:<14} {:>9} {:>9} {:>11}  {:<9} file", "pipeline", "rows in", "loaded", "quarantined", "outcome");
+    println!("{:<32} {:>9} {:>9} {:>11}  {:<9} file", "pipeline", "rows in", "loaded", "quarantined", "outcome");
     for r in reports {
         let outcome = if r.skipped_as_duplicate_of.is_some() { "unchanged" } else { "loaded" };
         let file = r.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        println!("{:<14} {:>9} {:>9} {:>11}  {:<9} {file}", r.pipeline, r.rows_in, r.rows_loaded, r.rows_quarantined, outcome);
+        println!("{:<32} {:>9} {:>9} {:>11}  {:<9} {file}", r.pipeline, r.rows_in, r.rows_loaded, r.rows_quarantined, outcome);
     }
     let quarantined: Vec<&LoadReport> = reports.iter().filter(|r| r.rows_quarantined > 0).collect();
-    for r in quarantined {
-        println!("  {} rows of {} are in quarantine.{}: hrss sql \"SELECT row, \\\"column\\\", reason FROM quarantine.{} ORDER BY row\"", r.rows_quarantined, r.pipeline, r.pipeline, r.pipeline);
+    if !quarantined.is_empty() {
+        let tables: Vec<String> = quarantined.iter().map(|r| format!("quarantine.{}", r.table.trim_start_matches("staging."))).collect();
+        println!("  rejected rows, with file, row, column and reason: {}", tables.join(", "));
+    }
+}
+
+/// What `hrss ingest --check` found, file by file, with the first rejected rows.
+pub fn print_checks(checks: &[CheckReport]) {
+    const SHOWN: usize = 20;
+    for c in checks {
+        let file = c.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!(
+            "{} <- {file}: {} rows in, {} would load, {} would be quarantined",
+            c.pipeline,
+            c.rows_in,
+            c.rows_would_load,
+            c.rejections.len()
+        );
+        for r in c.rejections.iter().take(SHOWN) {
+            let sheet = r.sheet.as_ref().map(|s| format!("{s}!")).unwrap_or_default();
+            println!("  {sheet}row {:<6} {:<18} {:<20} {}", r.row, r.code, r.value, r.reason);
+        }
+        if c.rejections.len() > SHOWN {
+            println!("  ... and {} more", c.rejections.len() - SHOWN);
+        }
+        if let Some(failure) = &c.would_fail {
+            println!("  the load would FAIL: {failure}");
+        }
     }
 }
 

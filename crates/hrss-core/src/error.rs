@@ -17,6 +17,9 @@ pub enum CoreError {
     #[error("table {layer}.{name} does not exist in the warehouse; run `hrss ingest` or `hrss build` first")]
     MissingTable { layer: String, name: String },
 
+    #[error("table `{table}` is being written by another hrss process ({holder}); wait for it to finish and run again (if that process is gone, delete {})", path.display())]
+    Locked { table: String, holder: String, path: PathBuf },
+
     #[error("I/O error on {}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
 

@@ -4,6 +4,7 @@ pub mod codes;
 pub mod error;
 pub mod identifiers;
 pub mod ledger;
+pub mod lock;
 pub mod project;
 pub mod pseudonym;
 pub mod warehouse;

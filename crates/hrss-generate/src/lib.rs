@@ -25,16 +25,18 @@ pub enum GenerateError {
 pub type Result<T, E = GenerateError> = std::result::Result<T, E>;
 
 /// How much to generate.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct GenerateOptions {
     /// Contribution records (person x employer x month x insurance type), planted bad rows included.
     pub rows: usize,
     pub seed: u64,
+    /// Only these sources (pipeline names); all when empty.
+    pub sources: Vec<String>,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        Self { rows: 50_000, seed: 2026 }
+        Self { rows: 50_000, seed: 2026, sources: Vec::new() }
     }
 }
 

@@ -1,19 +1,26 @@
 //! Header matching and typed conversion: text cells -> validated canonical values -> Arrow batches,
 //! or a quarantine record naming the column, the (masked) value and the reason.
 
+use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanArray, Decimal128Array, Int32Array, Int64Array, RecordBatch, StringArray};
+use arrow::array::{
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use hrss_core::codes::{current_district, industry_section};
-use hrss_core::identifiers::{is_valid_uscc, ResidentId};
+use chrono::NaiveDate;
+use hrss_core::codes::{current_district, industry_section, occupation_major_group};
+use hrss_core::identifiers::{is_valid_uscc, ResidentId, ResidentIdError};
 use hrss_core::Pseudonymizer;
 
 use crate::source::RawRow;
-use crate::spec::{ColumnSpec, ColumnType, PipelineSpec};
+use crate::spec::{ColumnSpec, ColumnType, Format, PipelineSpec};
 
 /// Money is stored as Decimal(18, 2) yuan.
 pub const MONEY_TYPE: DataType = DataType::Decimal128(18, 2);
+/// A longer cell is a broken quote or a pasted document, not a value.
+const MAX_CELL_CHARS: usize = 2_000;
 
 /// What a row turned out to be.
 #[derive(Debug)]
@@ -24,13 +31,27 @@ pub enum RowOutcome {
     NotData,
 }
 
-/// Why a row was rejected: the first failing column, its value (masked where personal) and every reason.
-#[derive(Debug, Clone)]
+/// Why a row was rejected: the first failing column, its value (masked where personal), a reason code and
+/// a message with every failing column.
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Rejection {
     pub row: u64,
+    pub sheet: Option<String>,
     pub column: String,
     pub value: String,
+    pub code: &'static str,
     pub reason: String,
+}
+
+/// A value that does not meet its column's rule.
+#[derive(Debug)]
+struct Invalid {
+    code: &'static str,
+    message: String,
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> Invalid {
+    Invalid { code, message: message.into() }
 }
 
 #[derive(Debug, Clone)]
@@ -38,8 +59,33 @@ enum Value {
     Str(Option<String>),
     Int(Option<i64>),
     Int32(Option<i32>),
+    Float(Option<f64>),
     Money(Option<i128>),
     Bool(Option<bool>),
+}
+
+impl Value {
+    fn hash_into(&self, hasher: &mut impl Hasher) {
+        match self {
+            Self::Str(v) => v.hash(hasher),
+            Self::Int(v) => v.hash(hasher),
+            Self::Int32(v) => v.hash(hasher),
+            Self::Float(v) => v.map(f64::to_bits).hash(hasher),
+            Self::Money(v) => v.hash(hasher),
+            Self::Bool(v) => v.hash(hasher),
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        match self {
+            Self::Str(v) => v.clone(),
+            Self::Int(v) => v.map(|n| n.to_string()),
+            Self::Int32(v) => v.map(|n| n.to_string()),
+            Self::Float(v) => v.map(|n| n.to_string()),
+            Self::Money(v) => v.map(|c| format!("{}.{:02}", c / 100, (c % 100).abs())),
+            Self::Bool(v) => v.map(|b| b.to_string()),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -47,6 +93,8 @@ enum Buffer {
     Str(Vec<Option<String>>),
     Int(Vec<Option<i64>>),
     Int32(Vec<Option<i32>>),
+    Date(Vec<Option<i32>>),
+    Float(Vec<Option<f64>>),
     Money(Vec<Option<i128>>),
     Bool(Vec<Option<bool>>),
 }
@@ -56,6 +104,8 @@ impl Buffer {
         match data_type {
             DataType::Int64 => Self::Int(Vec::new()),
             DataType::Int32 => Self::Int32(Vec::new()),
+            DataType::Date32 => Self::Date(Vec::new()),
+            DataType::Float64 => Self::Float(Vec::new()),
             DataType::Decimal128(..) => Self::Money(Vec::new()),
             DataType::Boolean => Self::Bool(Vec::new()),
             _ => Self::Str(Vec::new()),
@@ -66,7 +116,8 @@ impl Buffer {
         match (self, value) {
             (Self::Str(b), Value::Str(v)) => b.push(v),
             (Self::Int(b), Value::Int(v)) => b.push(v),
-            (Self::Int32(b), Value::Int32(v)) => b.push(v),
+            (Self::Int32(b) | Self::Date(b), Value::Int32(v)) => b.push(v),
+            (Self::Float(b), Value::Float(v)) => b.push(v),
             (Self::Money(b), Value::Money(v)) => b.push(v),
             (Self::Bool(b), Value::Bool(v)) => b.push(v),
             (buffer, value) => unreachable!("schema and values are built from the same spec: {buffer:?} <- {value:?}"),
@@ -78,9 +129,32 @@ impl Buffer {
             Self::Str(b) => Arc::new(StringArray::from(std::mem::take(b))),
             Self::Int(b) => Arc::new(Int64Array::from(std::mem::take(b))),
             Self::Int32(b) => Arc::new(Int32Array::from(std::mem::take(b))),
+            Self::Date(b) => Arc::new(Date32Array::from(std::mem::take(b))),
+            Self::Float(b) => Arc::new(Float64Array::from(std::mem::take(b))),
             Self::Money(b) => Arc::new(Decimal128Array::from(std::mem::take(b)).with_precision_and_scale(18, 2)?),
             Self::Bool(b) => Arc::new(BooleanArray::from(std::mem::take(b))),
         })
+    }
+}
+
+/// Hashes of the unique keys seen so far in a file. The keys are already hashes, so the set does not
+/// hash them again; 8 bytes a row is what bounded memory allows for de-duplicating tens of millions of rows.
+type SeenKeys = HashSet<u64, BuildHasherDefault<PassThroughHasher>>;
+
+#[derive(Default)]
+struct PassThroughHasher(u64);
+
+impl Hasher for PassThroughHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
 
@@ -92,9 +166,22 @@ pub struct Converter {
     load_id: String,
     /// For each kept column of the spec: its cell index in the file, once the header is found.
     cell_of_column: Option<Vec<Option<usize>>>,
+    /// Cells of the header row, to tell a ragged CSV row.
+    header_width: usize,
+    /// The current sheet and the value its `sheet_column` gets.
+    sheet: Option<(String, String)>,
     schema: SchemaRef,
+    /// Positions in a row's values of the `unique_key` columns.
+    key_fields: Vec<usize>,
+    seen_keys: SeenKeys,
     buffers: Vec<Buffer>,
     rows_buffered: usize,
+}
+
+impl std::fmt::Debug for PassThroughHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PassThroughHasher")
+    }
 }
 
 /// Output fields of one spec column.
@@ -105,7 +192,9 @@ fn fields_of(column: &ColumnSpec) -> Vec<Field> {
     match kind {
         ColumnType::String | ColumnType::Month | ColumnType::District => vec![Field::new(name, DataType::Utf8, nullable)],
         ColumnType::Int => vec![Field::new(name, DataType::Int64, nullable)],
+        ColumnType::Number => vec![Field::new(name, DataType::Float64, nullable)],
         ColumnType::Money => vec![Field::new(name, MONEY_TYPE, nullable)],
+        ColumnType::Date => vec![Field::new(name, DataType::Date32, nullable)],
         ColumnType::ResidentId => vec![
             Field::new(name, DataType::Utf8, nullable),
             Field::new("birth_year", DataType::Int32, true),
@@ -120,6 +209,10 @@ fn fields_of(column: &ColumnSpec) -> Vec<Field> {
             Field::new(name, DataType::Utf8, nullable),
             Field::new(format!("{name}_section"), DataType::Utf8, true),
         ],
+        ColumnType::Occupation => vec![
+            Field::new(name, DataType::Utf8, nullable),
+            Field::new(format!("{name}_group"), DataType::Utf8, true),
+        ],
     }
 }
 
@@ -127,25 +220,54 @@ fn fields_of(column: &ColumnSpec) -> Vec<Field> {
 pub fn staging_schema(spec: &PipelineSpec) -> SchemaRef {
     let mut fields: Vec<Field> = spec.kept_columns().flat_map(fields_of).collect();
     fields.extend(spec.constants.keys().map(|k| Field::new(k, DataType::Utf8, false)));
+    fields.extend(spec.source.sheet_column.iter().map(|c| Field::new(c, DataType::Utf8, false)));
     fields.push(Field::new("_load_id", DataType::Utf8, false));
     fields.push(Field::new("_source_row", DataType::Int64, false));
     Arc::new(Schema::new(fields))
 }
 
 fn normalize_header(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    s.chars().filter(|c| !c.is_whitespace()).map(|c| match c { '（' => '(', '）' => ')', c => c }).collect()
+}
+
+/// The names of a two-row merged header: `Parent/Child` under a parent merged across its children, the top
+/// cell alone where the bottom cell is empty (merged vertically).
+pub fn combine_header_rows(top: &RawRow, bottom: &RawRow) -> RawRow {
+    let width = top.cells.len().max(bottom.cells.len());
+    let mut parent = String::new();
+    let cells = (0..width)
+        .map(|i| {
+            let upper = top.cells.get(i).map_or("", |s| s.trim());
+            let lower = bottom.cells.get(i).map_or("", |s| s.trim());
+            if !upper.is_empty() {
+                parent = upper.to_string();
+            }
+            match (upper.is_empty(), lower.is_empty()) {
+                (_, true) => upper.to_string(),
+                (false, false) => format!("{upper}/{lower}"),
+                (true, false) if parent.is_empty() => lower.to_string(),
+                (true, false) => format!("{parent}/{lower}"),
+            }
+        })
+        .collect();
+    RawRow { row: bottom.row, cells, malformed: None }
 }
 
 impl Converter {
     pub fn new(spec: &PipelineSpec, pseudonymizer: Pseudonymizer, load_id: &str) -> Self {
         let schema = staging_schema(spec);
         let buffers = schema.fields().iter().map(|f| Buffer::for_type(f.data_type())).collect();
+        let key_fields = spec.target.unique_key.iter().filter_map(|k| schema.index_of(k).ok()).collect();
         Self {
             spec: spec.clone(),
             pseudonymizer,
             load_id: load_id.to_string(),
             cell_of_column: None,
+            header_width: 0,
+            sheet: None,
             schema,
+            key_fields,
+            seen_keys: SeenKeys::default(),
             buffers,
             rows_buffered: 0,
         }
@@ -159,17 +281,32 @@ impl Converter {
         self.cell_of_column.is_some()
     }
 
+    /// A new sheet starts: its header must be found again.
+    pub fn start_sheet(&mut self, name: &str) {
+        let value = self.spec.source.sheet_map.get(name).cloned().unwrap_or_else(|| name.to_string());
+        self.sheet = Some((name.to_string(), value));
+        self.cell_of_column = None;
+    }
+
+    pub fn sheet(&self) -> Option<&str> {
+        self.sheet.as_ref().map(|(name, _)| name.as_str())
+    }
+
+    fn column_position(cells: &[String], column: &ColumnSpec) -> Option<usize> {
+        column.headers().find_map(|header| {
+            let wanted = normalize_header(header);
+            cells.iter().position(|cell| *cell == wanted)
+        })
+    }
+
     /// Tries `row` as the header; true when every required column was found in it.
     pub fn try_header(&mut self, row: &RawRow) -> bool {
         let cells: Vec<String> = row.cells.iter().map(|c| normalize_header(c)).collect();
-        let mapping: Vec<Option<usize>> = self
-            .spec
-            .kept_columns()
-            .map(|c| cells.iter().position(|cell| *cell == normalize_header(&c.source)))
-            .collect();
+        let mapping: Vec<Option<usize>> = self.spec.kept_columns().map(|c| Self::column_position(&cells, c)).collect();
         let complete = self.spec.kept_columns().zip(&mapping).all(|(c, cell)| cell.is_some() || !c.required);
         if complete {
             self.cell_of_column = Some(mapping);
+            self.header_width = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
         }
         complete
     }
@@ -179,39 +316,82 @@ impl Converter {
         let cells: Vec<String> = row.cells.iter().map(|c| normalize_header(c)).collect();
         self.spec
             .kept_columns()
-            .filter(|c| c.required && !cells.contains(&normalize_header(&c.source)))
+            .filter(|c| c.required && Self::column_position(&cells, c).is_none())
             .map(|c| c.source.clone())
             .collect()
     }
 
     fn is_not_data(&self, row: &RawRow) -> bool {
+        if row.malformed.is_some() {
+            return false;
+        }
         match row.cells.iter().map(|c| c.trim()).find(|c| !c.is_empty()) {
             None => true,
             Some(first) => self.spec.source.footer_markers.iter().any(|m| first.starts_with(m.as_str())),
         }
     }
 
-    /// The canonical value of one column of a data row, for the pre-pass that finds which periods a file covers.
-    pub fn key_value(&self, row: &RawRow, column: &str) -> Option<String> {
+    /// The canonical values of `columns` in a data row (for the pre-pass that finds which periods a file
+    /// covers); `None` for rows that are not data or would be rejected in those columns.
+    pub fn key_values(&self, row: &RawRow, columns: &[String]) -> Option<Vec<String>> {
         let mapping = self.cell_of_column.as_ref()?;
-        let (index, spec) = self.spec.kept_columns().enumerate().find(|(_, c)| c.canonical() == column)?;
-        if self.is_not_data(row) {
+        if self.is_not_data(row) || row.malformed.is_some() {
             return None;
         }
-        let raw = mapping[index].and_then(|i| row.cells.get(i)).map_or("", |s| s.trim());
-        match self.convert(spec, raw) {
-            Ok(values) => match values.into_iter().next() {
-                Some(Value::Str(Some(s))) => Some(s),
-                _ => None,
-            },
-            Err(_) => None,
+        columns
+            .iter()
+            .map(|column| {
+                if let Some(value) = self.spec.constants.get(column) {
+                    return Some(value.clone());
+                }
+                if self.spec.source.sheet_column.as_ref() == Some(column) {
+                    return self.sheet.as_ref().map(|(_, value)| value.clone());
+                }
+                let (index, spec) = self.spec.kept_columns().enumerate().find(|(_, c)| c.canonical() == column)?;
+                let raw = mapping[index].and_then(|i| row.cells.get(i)).map_or("", |s| s.trim());
+                self.convert(spec, raw).ok()?.first()?.text()
+            })
+            .collect()
+    }
+
+    /// Why a row as a whole cannot be read, before looking at its values.
+    fn row_problem(&self, row: &RawRow) -> Option<Rejection> {
+        let reject = |code, value: &str, reason: String| Rejection {
+            row: row.row,
+            sheet: self.sheet().map(str::to_string),
+            column: String::new(),
+            value: value.chars().take(60).collect(),
+            code,
+            reason,
+        };
+        if let Some(message) = &row.malformed {
+            return Some(reject("malformed_row", "", message.clone()));
         }
+        // CSV rows carry every cell; a different count means a shifted or cut row. (XLSX omits trailing blanks.)
+        if self.spec.source.format == Format::Csv && row.cells.len() != self.header_width {
+            let extra_filled = row.cells.iter().skip(self.header_width).any(|c| !c.trim().is_empty());
+            if row.cells.len() < self.header_width || extra_filled {
+                return Some(reject(
+                    "ragged_row",
+                    &row.cells.join(","),
+                    format!(
+                        "the row has {} cells but the header has {}: a delimiter inside an unquoted value, or a cut-off line",
+                        row.cells.len(),
+                        self.header_width
+                    ),
+                ));
+            }
+        }
+        None
     }
 
     /// Converts one data row into the buffers, or says why it is rejected.
     pub fn push_row(&mut self, row: &RawRow) -> RowOutcome {
         if self.is_not_data(row) {
             return RowOutcome::NotData;
+        }
+        if let Some(rejection) = self.row_problem(row) {
+            return RowOutcome::Quarantined(rejection);
         }
         let mapping = self.cell_of_column.as_ref().expect("push_row is called after the header is found");
         let mut values = Vec::with_capacity(self.schema.fields().len());
@@ -220,14 +400,16 @@ impl Converter {
             let raw = cell.and_then(|i| row.cells.get(i)).map_or("", |s| s.trim());
             match self.convert(spec, raw) {
                 Ok(converted) => values.extend(converted),
-                Err(reason) => match &mut rejection {
-                    Some(r) => r.reason = format!("{}; {}: {reason}", r.reason, spec.source),
+                Err(problem) => match &mut rejection {
+                    Some(r) => r.reason = format!("{}; {}: {}", r.reason, spec.source, problem.message),
                     None => {
                         rejection = Some(Rejection {
                             row: row.row,
+                            sheet: self.sheet().map(str::to_string),
                             column: spec.source.clone(),
                             value: mask(spec, raw),
-                            reason: format!("{}: {reason}", spec.source),
+                            code: problem.code,
+                            reason: format!("{}: {}", spec.source, problem.message),
                         });
                     }
                 },
@@ -237,6 +419,30 @@ impl Converter {
             return RowOutcome::Quarantined(rejection);
         }
         values.extend(self.spec.constants.values().map(|v| Value::Str(Some(v.clone()))));
+        if self.spec.source.sheet_column.is_some() {
+            values.push(Value::Str(self.sheet.as_ref().map(|(_, value)| value.clone())));
+        }
+        if !self.key_fields.is_empty() {
+            let mut hasher = std::hash::DefaultHasher::new();
+            for index in &self.key_fields {
+                values[*index].hash_into(&mut hasher);
+            }
+            if !self.seen_keys.insert(hasher.finish()) {
+                let key = self.key_fields.iter().map(|i| values[*i].text().unwrap_or_default()).collect::<Vec<_>>();
+                let personal = self.spec.target.unique_key.iter().any(|k| self.is_pseudonym(k));
+                return RowOutcome::Quarantined(Rejection {
+                    row: row.row,
+                    sheet: self.sheet().map(str::to_string),
+                    column: self.spec.target.unique_key.join(","),
+                    value: if personal { String::new() } else { key.join(",") },
+                    code: "duplicate_key",
+                    reason: format!(
+                        "duplicate: an earlier row of this file has the same ({})",
+                        self.spec.target.unique_key.join(", ")
+                    ),
+                });
+            }
+        }
         values.push(Value::Str(Some(self.load_id.clone())));
         values.push(Value::Int(Some(row.row as i64)));
         for (buffer, value) in self.buffers.iter_mut().zip(values) {
@@ -244,6 +450,10 @@ impl Converter {
         }
         self.rows_buffered += 1;
         RowOutcome::Loaded
+    }
+
+    fn is_pseudonym(&self, column: &str) -> bool {
+        self.spec.kept_columns().any(|c| c.canonical() == column && c.kind == Some(ColumnType::ResidentId))
     }
 
     pub fn rows_buffered(&self) -> usize {
@@ -257,41 +467,80 @@ impl Converter {
         RecordBatch::try_new(Arc::clone(&self.schema), columns)
     }
 
-    fn convert(&self, spec: &ColumnSpec, raw: &str) -> Result<Vec<Value>, String> {
+    fn convert(&self, spec: &ColumnSpec, raw: &str) -> Result<Vec<Value>, Invalid> {
         let kind = spec.kind.expect("validated: kept columns have a type");
         if raw.is_empty() {
             if spec.required {
-                return Err("required value is empty".into());
+                return Err(invalid("required_missing", "required value is empty"));
             }
             return Ok(fields_of(spec).iter().map(|f| null_of(f.data_type())).collect());
         }
+        if raw.chars().count() > MAX_CELL_CHARS {
+            return Err(invalid(
+                "cell_too_long",
+                format!("the cell holds {} characters (limit {MAX_CELL_CHARS}): an unclosed quote or pasted text", raw.chars().count()),
+            ));
+        }
+        if raw.contains('\u{fffd}') {
+            return Err(invalid("bad_encoding", "the cell holds bytes that are not text in the file's encoding: the file mixes encodings; re-export it as UTF-8 or GB18030"));
+        }
+        if is_excel_error(raw) {
+            return Err(invalid("excel_error", format!("the cell holds the Excel formula error {raw}; fix the formula in the workbook")));
+        }
+        let range = |value: f64| check_range(spec, value);
         match kind {
             ColumnType::String => {
                 let value = if spec.map.is_empty() {
                     raw.to_string()
                 } else {
                     spec.map.get(raw).cloned().ok_or_else(|| {
-                        format!("`{raw}` is not one of the accepted values {:?}", spec.map.keys().collect::<Vec<_>>())
+                        invalid("not_in_code_list", format!("`{raw}` is not one of the accepted values {:?}", spec.map.keys().collect::<Vec<_>>()))
                     })?
                 };
                 Ok(vec![Value::Str(Some(value))])
             }
             ColumnType::Int => {
-                let n: i64 = raw.replace(',', "").parse().map_err(|_| format!("`{raw}` is not a whole number"))?;
-                check_range(spec, n as f64)?;
+                let cleaned = raw.replace([',', '，'], "");
+                let n = match spec.unit_factor {
+                    None => cleaned.parse::<i64>().ok(),
+                    Some(factor) => cleaned.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| (v * factor).round() as i64),
+                }
+                .ok_or_else(|| invalid("not_a_number", format!("`{raw}` is not a whole number")))?;
+                range(n as f64)?;
                 Ok(vec![Value::Int(Some(n))])
             }
+            ColumnType::Number => {
+                let cleaned: String = raw.chars().filter(|c| !matches!(c, ',' | '，' | '%' | '％')).collect();
+                let v = cleaned
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| invalid("not_a_number", format!("`{raw}` is not a number")))?
+                    * spec.unit_factor.unwrap_or(1.0);
+                range(v)?;
+                Ok(vec![Value::Float(Some(v))])
+            }
             ColumnType::Money => {
-                let cents = parse_money(raw, spec.unit_factor.unwrap_or(1.0))
-                    .ok_or_else(|| format!("`{raw}` is not an amount{}", spec.unit.as_ref().map(|u| format!(" in {u}")).unwrap_or_default()))?;
-                check_range(spec, cents as f64 / 100.0)?;
+                let cents = parse_money(raw, spec.unit_factor.unwrap_or(1.0)).ok_or_else(|| {
+                    invalid("not_an_amount", format!("`{raw}` is not an amount{}", spec.unit.as_ref().map(|u| format!(" in {u}")).unwrap_or_default()))
+                })?;
+                range(cents as f64 / 100.0)?;
                 Ok(vec![Value::Money(Some(cents))])
             }
             ColumnType::Month => Ok(vec![Value::Str(Some(parse_month(raw).ok_or_else(|| {
-                format!("`{raw}` is not a month (expected e.g. 2024-03, 202403, 2024年3月 or 2024/3/1)")
+                invalid("not_a_month", format!("`{raw}` is not a month (expected e.g. 2024-03, 202403, 2024年3月 or 2024/3/1)"))
             })?))]),
+            ColumnType::Date => {
+                let date = parse_date(raw).ok_or_else(|| {
+                    invalid("not_a_date", format!("`{raw}` is not a date (expected e.g. 2024-03-05, 2024/3/5, 20240305 or 2024年3月5日)"))
+                })?;
+                Ok(vec![Value::Int32(Some(date.signed_duration_since(UNIX_EPOCH_DATE).num_days() as i32))])
+            }
             ColumnType::ResidentId => {
-                let id = ResidentId::parse(raw).map_err(|e| e.to_string())?;
+                let id = ResidentId::parse(raw).map_err(|e| {
+                    let code = if matches!(e, ResidentIdError::CheckDigit { .. }) { "bad_check_digit" } else { "bad_identifier" };
+                    invalid(code, e.to_string())
+                })?;
                 Ok(vec![
                     Value::Str(Some(self.pseudonymizer.pseudonym("person", id.as_str()))),
                     Value::Int32(Some(id.birth_year())),
@@ -301,56 +550,76 @@ impl Converter {
             }
             ColumnType::Uscc => {
                 let code = raw.to_ascii_uppercase();
-                if code.len() != 18 {
-                    return Err(format!("unified social credit code has {} characters, expected 18", code.chars().count()));
+                if code.chars().count() != 18 {
+                    return Err(invalid("bad_identifier", format!("unified social credit code has {} characters, expected 18", code.chars().count())));
                 }
                 let valid = is_valid_uscc(&code);
                 Ok(vec![Value::Str(Some(code)), Value::Bool(Some(valid))])
             }
             ColumnType::District => {
                 let district = current_district(raw)
-                    .ok_or_else(|| format!("`{raw}` is not a GB/T 2260 code of a Shaoxing district or county"))?;
+                    .ok_or_else(|| invalid("not_in_code_list", format!("`{raw}` is not a GB/T 2260 code of a Shaoxing district or county")))?;
                 Ok(vec![Value::Str(Some(district.code.to_string()))])
             }
             ColumnType::Industry => {
                 let digits: String = raw.chars().skip_while(char::is_ascii_alphabetic).collect();
                 let division = digits.get(..2).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
                 let section = division.and_then(industry_section).ok_or_else(|| {
-                    format!("`{raw}` is not a GB/T 4754-2017 industry code (e.g. C17, 17 or C1711)")
+                    invalid("not_in_code_list", format!("`{raw}` is not a GB/T 4754-2017 industry code (e.g. C17, 17 or C1711)"))
                 })?;
                 Ok(vec![Value::Str(division.map(str::to_string)), Value::Str(Some(section.to_string()))])
+            }
+            ColumnType::Occupation => {
+                let well_formed = raw.chars().all(|c| c.is_ascii_digit() || c == '-');
+                let group = occupation_major_group(raw).filter(|_| well_formed).ok_or_else(|| {
+                    invalid("not_in_code_list", format!("`{raw}` is not a GB/T 6565-2015 occupation code (e.g. 6-04-01-01 or 2)"))
+                })?;
+                Ok(vec![Value::Str(Some(raw.to_string())), Value::Str(Some(group.to_string()))])
             }
         }
     }
 }
 
+const UNIX_EPOCH_DATE: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+
+fn is_excel_error(raw: &str) -> bool {
+    matches!(raw, "#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!" | "#VALUE!" | "#DATA!")
+}
+
 fn null_of(data_type: &DataType) -> Value {
     match data_type {
         DataType::Int64 => Value::Int(None),
-        DataType::Int32 => Value::Int32(None),
+        DataType::Int32 | DataType::Date32 => Value::Int32(None),
+        DataType::Float64 => Value::Float(None),
         DataType::Decimal128(..) => Value::Money(None),
         DataType::Boolean => Value::Bool(None),
         _ => Value::Str(None),
     }
 }
 
-fn check_range(spec: &ColumnSpec, value: f64) -> Result<(), String> {
+fn check_range(spec: &ColumnSpec, value: f64) -> Result<(), Invalid> {
     if let Some(min) = spec.min.filter(|min| value < *min) {
-        return Err(format!("{value} is below the minimum {min}"));
+        return Err(invalid("out_of_range", format!("{value} is below the minimum {min}")));
     }
     if let Some(max) = spec.max.filter(|max| value > *max) {
-        return Err(format!("{value} is above the maximum {max}"));
+        return Err(invalid("out_of_range", format!("{value} is above the maximum {max}")));
     }
     Ok(())
 }
 
-/// Personal values are masked in the quarantine: only the region prefix and length of an ID number remain.
+/// Personal values are masked in the quarantine as `330602********123X`: the region and the last four
+/// characters remain, the birth date never does. Long values are cut.
 fn mask(spec: &ColumnSpec, raw: &str) -> String {
     match spec.kind {
         Some(ColumnType::ResidentId) => {
-            let prefix: String = raw.chars().take(6).collect();
-            format!("{prefix}{}", "*".repeat(raw.chars().count().saturating_sub(6)))
+            let chars: Vec<char> = raw.chars().collect();
+            if chars.len() <= 10 {
+                return "*".repeat(chars.len());
+            }
+            let (head, tail) = (&chars[..6], &chars[chars.len() - 4..]);
+            format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 10), tail.iter().collect::<String>())
         }
+        _ if raw.chars().count() > 60 => format!("{}…", raw.chars().take(60).collect::<String>()),
         _ => raw.to_string(),
     }
 }
@@ -379,8 +648,36 @@ pub fn parse_money(raw: &str, factor: f64) -> Option<i128> {
     Some(if negative { -cents } else { cents })
 }
 
+/// An Excel serial day number (days since 1899-12-30, as a General-formatted date cell shows).
+fn excel_serial_date(raw: &str) -> Option<NaiveDate> {
+    let serial: f64 = raw.parse().ok()?;
+    if !(20_000.0..=80_000.0).contains(&serial) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.trunc() as u64))
+}
+
+/// Parses the date spellings departments use.
+pub fn parse_date(raw: &str) -> Option<NaiveDate> {
+    if let Some(date) = excel_serial_date(raw) {
+        return Some(date);
+    }
+    let groups: Vec<&str> = raw.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
+    let (year, month, day) = match groups.as_slice() {
+        [single] if single.len() == 8 => (&single[..4], &single[4..6], &single[6..8]),
+        // A time of day after the date (`2024-03-05 00:00:00`) is ignored.
+        [year, month, day, ..] if year.len() == 4 && month.len() <= 2 && day.len() <= 2 => (*year, *month, *day),
+        _ => return None,
+    };
+    let date = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?)?;
+    (1900..=2100).contains(&chrono::Datelike::year(&date)).then_some(date)
+}
+
 /// Parses the month spellings departments use into `YYYY-MM`.
 pub fn parse_month(raw: &str) -> Option<String> {
+    if let Some(date) = excel_serial_date(raw) {
+        return Some(date.format("%Y-%m").to_string());
+    }
     let groups: Vec<&str> = raw.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
     let (year, month) = match groups.as_slice() {
         [single] if single.len() == 6 || single.len() == 8 => (&single[..4], &single[4..6]),
@@ -404,6 +701,31 @@ mod tests {
         for raw in ["2024-13", "24-03", "三月", "1899-01"] {
             assert_eq!(parse_month(raw), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn date_spellings() {
+        let expected = NaiveDate::from_ymd_opt(2024, 3, 5);
+        for raw in ["2024-03-05", "2024/3/5", "20240305", "2024年3月5日", "2024.3.5", "45356", "2024-03-05 00:00:00"] {
+            assert_eq!(parse_date(raw), expected, "{raw}");
+        }
+        for raw in ["2025-02-30", "2024-13-01", "05/03/2024", "昨天", "123"] {
+            assert_eq!(parse_date(raw), None, "{raw}");
+        }
+        assert_eq!(parse_month("45356").as_deref(), Some("2024-03"));
+    }
+
+    #[test]
+    fn merged_two_row_header() {
+        let row = |cells: &[&str]| RawRow { row: 1, cells: cells.iter().map(|c| c.to_string()).collect(), malformed: None };
+        let combined = combine_header_rows(
+            &row(&["年月", "基金收入", "", "基金支出", "", "期末累计结余"]),
+            &row(&["", "合计", "征缴收入", "合计", "待遇支出", ""]),
+        );
+        assert_eq!(
+            combined.cells,
+            ["年月", "基金收入/合计", "基金收入/征缴收入", "基金支出/合计", "基金支出/待遇支出", "期末累计结余"]
+        );
     }
 
     #[test]

@@ -13,8 +13,22 @@ pub enum IngestError {
     #[error("{}: row {row}: {message}", path.display())]
     Malformed { path: PathBuf, row: u64, message: String },
 
-    #[error("{}: no header row found in the first {scanned} rows: the columns {missing:?} are required by pipeline `{pipeline}`; check that this is the right file, or fix the header map in pipelines/{pipeline}.toml", path.display())]
-    HeaderNotFound { path: PathBuf, pipeline: String, scanned: usize, missing: Vec<String> },
+    #[error("{}{}: no header row found in the first {scanned} non-blank rows: pipeline `{pipeline}` expects the columns {missing:?}, the closest row has {found:?}; check that this is the right file (and its delimiter and encoding), or change the header map at {pipeline_file}", path.display(), sheet.as_ref().map(|s| format!(" sheet `{s}`")).unwrap_or_default())]
+    HeaderNotFound {
+        path: PathBuf,
+        sheet: Option<String>,
+        pipeline: String,
+        pipeline_file: String,
+        scanned: usize,
+        missing: Vec<String>,
+        found: Vec<String>,
+    },
+
+    #[error("{}{}: the file is empty (no header, no rows); ask the department for the complete export", path.display(), sheet.as_ref().map(|s| format!(" sheet `{s}`")).unwrap_or_default())]
+    Empty { path: PathBuf, sheet: Option<String> },
+
+    #[error("{}: {rejected} of {rows} rows were rejected, above pipeline `{pipeline}`'s max_quarantine_share of {limit}, so nothing was loaded ({reasons}); see quarantine.<table> for every row, fix the file, or raise max_quarantine_share (or pass --max-quarantine-share)", path.display())]
+    TooManyRejected { path: PathBuf, pipeline: String, rejected: u64, rows: u64, limit: f64, reasons: String },
 
     #[error("{}: sheet `{sheet}` not found (sheets: {available:?}); set `sheet` in the pipeline", path.display())]
     SheetNotFound { path: PathBuf, sheet: String, available: Vec<String> },

@@ -1,10 +1,11 @@
 //! One load: hash the file, skip it if already loaded, stream its valid rows into the staging table in one
 //! commit (replacing the periods it covers), quarantine the rest, and account for every row in the ledger.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use arrow::array::{Int64Array, RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
@@ -19,9 +20,9 @@ use hrss_core::{Layer, Pseudonymizer, Warehouse};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use crate::convert::{Converter, Rejection, RowOutcome};
+use crate::convert::{combine_header_rows, Converter, Rejection, RowOutcome};
 use crate::error::{IngestError, Result};
-use crate::source::{for_each_row, RawRow};
+use crate::source::{for_each_row, Item, RawRow, ReadProgress};
 use crate::spec::PipelineSpec;
 
 /// Rows per Arrow batch handed to the Delta writer.
@@ -30,10 +31,11 @@ const BATCH_ROWS: usize = 8192;
 const BATCHES_IN_FLIGHT: usize = 2;
 
 /// What a load did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct LoadReport {
     pub load_id: String,
     pub pipeline: String,
+    pub table: String,
     pub file: PathBuf,
     pub sha256: String,
     pub rows_in: u64,
@@ -41,8 +43,68 @@ pub struct LoadReport {
     pub rows_quarantined: u64,
     /// Set when the same content was loaded before and this load changed nothing.
     pub skipped_as_duplicate_of: Option<String>,
-    /// The periods (or other `replace_by` values) this load replaced.
+    /// The values of the `replace_by` columns (e.g. periods) this load replaced.
     pub replaced: Vec<String>,
+    /// The staging table's version after the load.
+    pub table_version: Option<i64>,
+    pub seconds: f64,
+}
+
+/// How to run loads.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// How long to wait for another process writing the same table.
+    pub lock_wait: Duration,
+    /// Overrides the pipelines' `max_quarantine_share`.
+    pub max_quarantine_share: Option<f64>,
+    /// Counters a progress bar can read while a file loads.
+    pub progress: Arc<ReadProgress>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self { lock_wait: Duration::from_secs(300), max_quarantine_share: None, progress: Arc::default() }
+    }
+}
+
+/// What a dry run (`hrss ingest --check`) found: nothing is written.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckReport {
+    pub pipeline: String,
+    pub file: PathBuf,
+    pub rows_in: u64,
+    pub rows_would_load: u64,
+    pub rejections: Vec<Rejection>,
+    /// Set when the quarantine share is above the pipeline's limit: the real load would fail.
+    pub would_fail: Option<String>,
+}
+
+/// Reads a file through a pipeline without writing anything: what would load and what would be rejected.
+pub async fn check_file(spec: &PipelineSpec, path: &Path, options: &IngestOptions) -> Result<CheckReport> {
+    let (spec, path, progress) = (spec.clone(), path.to_path_buf(), Arc::clone(&options.progress));
+    let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
+    blocking(move || {
+        // Pseudonyms are computed and discarded: a throwaway key keeps the check from needing the real one.
+        let pseudonymizer = Pseudonymizer::from_key(&rand_key(), "a throwaway check key")?;
+        let converter = Converter::new(&spec, pseudonymizer, "check");
+        let counts = stream_rows(&spec, &path, converter, &progress, &mut |_| Ok(()))?;
+        let would_fail = quarantine_share_error(&spec, &path, &counts, limit).map(|e| e.to_string());
+        Ok(CheckReport {
+            pipeline: spec.name.clone(),
+            file: path.clone(),
+            rows_in: counts.rows_in,
+            rows_would_load: counts.rows_in - counts.rejections.len() as u64,
+            rejections: counts.rejections,
+            would_fail,
+        })
+    })
+    .await
+}
+
+fn rand_key() -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(format!("{:?}{}", std::time::SystemTime::now(), std::process::id()));
+    hasher.finalize().to_vec()
 }
 
 /// Loads one file through one pipeline.
@@ -51,7 +113,14 @@ pub async fn ingest_file(
     spec: &PipelineSpec,
     path: &Path,
     pseudonymizer: &Pseudonymizer,
+    options: &IngestOptions,
 ) -> Result<LoadReport> {
+    let started = Instant::now();
+    let _lock = blocking({
+        let (warehouse, table, wait) = (warehouse.clone(), spec.table.clone(), options.lock_wait);
+        move || Ok(warehouse.lock_writer(&table, wait)?)
+    })
+    .await?;
     let mut entry = LedgerEntry::new(EntryKind::Load, &spec.name);
     entry.input_file = Some(path.display().to_string());
     let sha256 = blocking({
@@ -63,6 +132,7 @@ pub async fn ingest_file(
     let mut report = LoadReport {
         load_id: entry.id.clone(),
         pipeline: spec.name.clone(),
+        table: format!("staging.{}", spec.table),
         file: path.to_path_buf(),
         sha256: sha256.clone(),
         rows_in: 0,
@@ -70,6 +140,8 @@ pub async fn ingest_file(
         rows_quarantined: 0,
         skipped_as_duplicate_of: None,
         replaced: Vec::new(),
+        table_version: None,
+        seconds: 0.0,
     };
 
     if let Some(previous) = ledger::successful_load_of(warehouse, &spec.name, &sha256).await? {
@@ -78,16 +150,18 @@ pub async fn ingest_file(
         entry.finished = chrono::Utc::now();
         ledger::record(warehouse, &[entry]).await?;
         report.skipped_as_duplicate_of = Some(previous);
+        report.seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
 
-    let outcome = load(warehouse, spec, path, pseudonymizer, &entry.id, &mut report).await;
+    let outcome = load(warehouse, spec, path, pseudonymizer, options, &entry.id, &mut report).await;
     match &outcome {
         Ok(version) => {
             entry.outcome = "success".into();
             entry.table_version = *version;
-            if let Some(column) = &spec.target.replace_by {
-                entry.detail = format!("replaced {column} = {}", report.replaced.join(","));
+            report.table_version = *version;
+            if !spec.target.replace_by.is_empty() {
+                entry.detail = format!("replaced ({}) = {}", spec.target.replace_by.join(", "), report.replaced.join(" "));
             }
         }
         Err(e) => {
@@ -100,7 +174,28 @@ pub async fn ingest_file(
     entry.rows_quarantined = report.rows_quarantined as i64;
     entry.finished = chrono::Utc::now();
     ledger::record(warehouse, &[entry]).await?;
+    report.seconds = started.elapsed().as_secs_f64();
     outcome.map(|_| report)
+}
+
+/// The `replaceWhere` predicate for the key tuples a file holds: `a IN (..)` for one column, else a
+/// disjunction grouped by all but the last column.
+fn replace_predicate(columns: &[String], tuples: &BTreeSet<Vec<String>>) -> String {
+    let quote = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let (last, prefix) = columns.split_last().expect("replace_by is not empty");
+    let mut groups: BTreeMap<&[String], Vec<&str>> = BTreeMap::new();
+    for tuple in tuples {
+        groups.entry(&tuple[..prefix.len()]).or_default().push(&tuple[prefix.len()]);
+    }
+    let disjuncts: Vec<String> = groups
+        .iter()
+        .map(|(head, lasts)| {
+            let mut terms: Vec<String> = prefix.iter().zip(head.iter()).map(|(c, v)| format!("{c} = {}", quote(v))).collect();
+            terms.push(format!("{last} IN ({})", lasts.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", ")));
+            terms.join(" AND ")
+        })
+        .collect();
+    if disjuncts.len() == 1 { disjuncts.into_iter().next().unwrap_or_default() } else { format!("({})", disjuncts.join(") OR (")) }
 }
 
 async fn load(
@@ -108,34 +203,47 @@ async fn load(
     spec: &PipelineSpec,
     path: &Path,
     pseudonymizer: &Pseudonymizer,
+    options: &IngestOptions,
     load_id: &str,
     report: &mut LoadReport,
 ) -> Result<Option<i64>> {
-    let mode = match &spec.target.replace_by {
-        Some(column) => {
-            let values = blocking({
-                let (spec, path, pseudonymizer) = (spec.clone(), path.to_path_buf(), pseudonymizer.clone());
-                let column = column.clone();
-                move || values_of(&spec, &path, &pseudonymizer, &column)
-            })
-            .await?;
-            report.replaced = values.iter().cloned().collect();
-            if values.is_empty() {
-                WriteMode::Append
-            } else {
-                let list = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
-                WriteMode::ReplaceWhere(format!("{column} IN ({list})"))
-            }
-        }
-        None => WriteMode::Append,
+    let mode = if spec.target.replace_by.is_empty() {
+        WriteMode::Append
+    } else {
+        let tuples = blocking({
+            let (spec, path, pseudonymizer) = (spec.clone(), path.to_path_buf(), pseudonymizer.clone());
+            move || key_tuples_of(&spec, &path, &pseudonymizer)
+        })
+        .await?;
+        report.replaced = tuples.iter().map(|t| t.join("/")).collect();
+        if tuples.is_empty() { WriteMode::Append } else { WriteMode::ReplaceWhere(replace_predicate(&spec.target.replace_by, &tuples)) }
     };
 
     let converter = Converter::new(spec, pseudonymizer.clone(), load_id);
     let schema = converter.schema();
     let (sender, receiver) = mpsc::channel(BATCHES_IN_FLIGHT);
+    let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
     let reader = tokio::task::spawn_blocking({
-        let (spec, path) = (spec.clone(), path.to_path_buf());
-        move || stream_rows(&spec, &path, converter, &sender)
+        let (spec, path, progress) = (spec.clone(), path.to_path_buf(), Arc::clone(&options.progress));
+        move || {
+            let gone = |path: &Path| IngestError::Malformed {
+                path: path.into(),
+                row: 0,
+                message: "the warehouse writer stopped before the file was read; see the error above".into(),
+            };
+            let result = stream_rows(&spec, &path, converter, &progress, &mut |batch| {
+                sender.blocking_send(Ok(batch)).map_err(|_| gone(&path))
+            });
+            // A failure must reach the writer as an error, or it would commit what it has.
+            let failure = match &result {
+                Err(e) => Some(e.to_string()),
+                Ok(counts) => quarantine_share_error(&spec, &path, counts, limit).map(|e| e.to_string()),
+            };
+            if let Some(message) = failure {
+                let _ = sender.blocking_send(Err(DataFusionError::Execution(message)));
+            }
+            result
+        }
     });
 
     let ctx = Warehouse::context();
@@ -154,12 +262,39 @@ async fn load(
     })?;
     // A reader error explains a failed write better than the write's own error.
     let counts = counts?;
-    let table = written?;
     report.rows_in = counts.rows_in;
-    report.rows_loaded = counts.rows_in - counts.rejections.len() as u64;
     report.rows_quarantined = counts.rejections.len() as u64;
+    // The reasons are kept even when the load as a whole is refused, so the department can fix the file.
     write_quarantine(warehouse, spec, path, load_id, &counts.rejections).await?;
+    if let Some(refused) = quarantine_share_error(spec, path, &counts, limit) {
+        return Err(refused);
+    }
+    let table = written?;
+    report.rows_loaded = counts.rows_in - counts.rejections.len() as u64;
     Ok(table.version().map(|v| v as i64))
+}
+
+fn quarantine_share_error(spec: &PipelineSpec, path: &Path, counts: &Counts, limit: Option<f64>) -> Option<IngestError> {
+    let limit = limit?;
+    let rejected = counts.rejections.len() as u64;
+    if counts.rows_in == 0 || (rejected as f64) <= limit * counts.rows_in as f64 {
+        return None;
+    }
+    let mut by_reason: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &counts.rejections {
+        *by_reason.entry(r.code).or_default() += 1;
+    }
+    let mut reasons: Vec<(&str, usize)> = by_reason.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    let first = counts.rejections.first().map(|r| format!("; first: row {} {}", r.row, r.reason)).unwrap_or_default();
+    Some(IngestError::TooManyRejected {
+        path: path.into(),
+        pipeline: spec.name.clone(),
+        rejected,
+        rows: counts.rows_in,
+        limit,
+        reasons: reasons.iter().map(|(code, n)| format!("{code} x{n}")).collect::<Vec<_>>().join(", ") + &first,
+    })
 }
 
 struct Counts {
@@ -167,33 +302,30 @@ struct Counts {
     rejections: Vec<Rejection>,
 }
 
-/// Reads the file on a blocking thread and sends full batches to the writer.
+/// Reads the file, finding each sheet's header, and hands full batches of valid rows to `sink`.
 fn stream_rows(
     spec: &PipelineSpec,
     path: &Path,
     mut converter: Converter,
-    sender: &mpsc::Sender<Result<RecordBatch, DataFusionError>>,
+    progress: &Arc<ReadProgress>,
+    sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
 ) -> Result<Counts> {
     let mut counts = Counts { rows_in: 0, rejections: Vec::new() };
-    let mut scanned = 0usize;
-    let mut first_rows: Vec<RawRow> = Vec::new();
-    let send = |batch: RecordBatch| -> Result<()> {
-        sender.blocking_send(Ok(batch)).map_err(|_| IngestError::Malformed {
-            path: path.into(),
-            row: 0,
-            message: "the warehouse writer stopped before the file was read; see the error above".into(),
-        })
-    };
-    let mut on_row = |row: RawRow| -> Result<()> {
-        if !converter.header_found() {
-            scanned += 1;
-            if !converter.try_header(&row) {
-                if scanned >= spec.source.header_search_rows {
-                    return Err(header_not_found(spec, path, &converter, &first_rows, scanned));
+    let mut header = HeaderSearch::default();
+    for_each_row(path, &spec.source, progress, &mut |item| {
+        let row = match item {
+            Item::Sheet(name) => {
+                if converter.sheet().is_some() && !converter.header_found() {
+                    return Err(header.not_found(spec, path, &converter));
                 }
-                first_rows.push(row);
+                converter.start_sheet(&name);
+                header = HeaderSearch::default();
+                return Ok(());
             }
-            return Ok(());
+            Item::Row(row) => row,
+        };
+        if !converter.header_found() {
+            return header.offer(spec, path, &mut converter, row);
         }
         match converter.push_row(&row) {
             RowOutcome::Loaded => counts.rows_in += 1,
@@ -204,50 +336,91 @@ fn stream_rows(
             RowOutcome::NotData => {}
         }
         if converter.rows_buffered() >= BATCH_ROWS {
-            send(converter.finish_batch()?)?;
+            sink(converter.finish_batch()?)?;
         }
         Ok(())
-    };
-    let result = for_each_row(path, &spec.source, &mut on_row);
-    if let Err(e) = result {
-        let _ = sender.blocking_send(Err(DataFusionError::Execution(e.to_string())));
-        return Err(e);
-    }
+    })?;
     if !converter.header_found() {
-        let e = header_not_found(spec, path, &converter, &first_rows, scanned);
-        let _ = sender.blocking_send(Err(DataFusionError::Execution(e.to_string())));
-        return Err(e);
+        return Err(header.not_found(spec, path, &converter));
     }
     if converter.rows_buffered() > 0 {
-        send(converter.finish_batch()?)?;
+        sink(converter.finish_batch()?)?;
     }
     Ok(counts)
 }
 
-fn header_not_found(spec: &PipelineSpec, path: &Path, converter: &Converter, rows: &[RawRow], scanned: usize) -> IngestError {
-    let missing = rows
-        .iter()
-        .map(|r| converter.missing_in(r))
-        .min_by_key(Vec::len)
-        .unwrap_or_else(|| spec.kept_columns().filter(|c| c.required).map(|c| c.source.clone()).collect());
-    IngestError::HeaderNotFound { path: path.into(), pipeline: spec.name.clone(), scanned, missing }
+/// The rows seen while looking for a sheet's header.
+#[derive(Default)]
+struct HeaderSearch {
+    seen: Vec<RawRow>,
 }
 
-/// The distinct canonical values of `column` in the file's valid rows (a light first pass).
-fn values_of(spec: &PipelineSpec, path: &Path, pseudonymizer: &Pseudonymizer, column: &str) -> Result<BTreeSet<String>> {
+impl HeaderSearch {
+    /// Tries `row` (with the row above it, for a two-row header) as the header.
+    fn offer(&mut self, spec: &PipelineSpec, path: &Path, converter: &mut Converter, row: RawRow) -> Result<()> {
+        if row.cells.iter().all(|c| c.trim().is_empty()) && row.malformed.is_none() {
+            return Ok(());
+        }
+        let candidate = match (spec.source.header_rows, self.seen.last()) {
+            (2, Some(above)) => combine_header_rows(above, &row),
+            _ => row.clone(),
+        };
+        if converter.try_header(&candidate) {
+            return Ok(());
+        }
+        self.seen.push(row);
+        if self.seen.len() >= spec.source.header_search_rows {
+            return Err(self.not_found(spec, path, converter));
+        }
+        Ok(())
+    }
+
+    fn not_found(&self, spec: &PipelineSpec, path: &Path, converter: &Converter) -> IngestError {
+        if self.seen.is_empty() {
+            return IngestError::Empty { path: path.into(), sheet: converter.sheet().map(str::to_string) };
+        }
+        let mut candidates: Vec<RawRow> = self.seen.clone();
+        if spec.source.header_rows == 2 {
+            candidates.extend(self.seen.windows(2).map(|w| combine_header_rows(&w[0], &w[1])));
+        }
+        let (found, missing) = candidates
+            .iter()
+            .map(|r| (r, converter.missing_in(r)))
+            .min_by_key(|(_, missing)| missing.len())
+            .map(|(r, missing)| (r.cells.iter().filter(|c| !c.trim().is_empty()).cloned().collect(), missing))
+            .unwrap_or_default();
+        let line = missing.first().and_then(|m| spec.line_of(m)).map_or(String::new(), |l| format!(":{l}"));
+        IngestError::HeaderNotFound {
+            path: path.into(),
+            sheet: converter.sheet().map(str::to_string),
+            pipeline: spec.name.clone(),
+            pipeline_file: format!("{}{line}", spec.path.display()),
+            scanned: self.seen.len(),
+            missing,
+            found,
+        }
+    }
+}
+
+/// The distinct canonical `replace_by` tuples of the file's valid rows (a light first pass).
+fn key_tuples_of(spec: &PipelineSpec, path: &Path, pseudonymizer: &Pseudonymizer) -> Result<BTreeSet<Vec<String>>> {
     let mut converter = Converter::new(spec, pseudonymizer.clone(), "");
-    let mut values = BTreeSet::new();
-    let mut scanned = 0;
-    for_each_row(path, &spec.source, &mut |row| {
-        if converter.header_found() {
-            values.extend(converter.key_value(&row, column));
-        } else if scanned < spec.source.header_search_rows {
-            scanned += 1;
-            converter.try_header(&row);
+    let mut tuples = BTreeSet::new();
+    let mut header = HeaderSearch::default();
+    let progress = Arc::default();
+    for_each_row(path, &spec.source, &progress, &mut |item| {
+        match item {
+            Item::Sheet(name) => {
+                converter.start_sheet(&name);
+                header = HeaderSearch::default();
+            }
+            Item::Row(row) if converter.header_found() => tuples.extend(converter.key_values(&row, &spec.target.replace_by)),
+            // Header problems are reported by the load itself.
+            Item::Row(row) => header.offer(spec, path, &mut converter, row).unwrap_or(()),
         }
         Ok(())
     })?;
-    Ok(values)
+    Ok(tuples)
 }
 
 fn quarantine_schema() -> SchemaRef {
@@ -255,9 +428,11 @@ fn quarantine_schema() -> SchemaRef {
         Field::new("load_id", DataType::Utf8, false),
         Field::new("pipeline", DataType::Utf8, false),
         Field::new("file", DataType::Utf8, false),
+        Field::new("sheet", DataType::Utf8, true),
         Field::new("row", DataType::Int64, false),
         Field::new("column", DataType::Utf8, false),
         Field::new("value", DataType::Utf8, false),
+        Field::new("reason_code", DataType::Utf8, false),
         Field::new("reason", DataType::Utf8, false),
     ]))
 }
@@ -280,9 +455,11 @@ async fn write_quarantine(
             repeat(load_id),
             repeat(&spec.name),
             repeat(&path.display().to_string()),
+            Arc::new(rejections.iter().map(|r| r.sheet.as_deref()).collect::<StringArray>()),
             Arc::new(rejections.iter().map(|r| r.row as i64).collect::<Int64Array>()),
             Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.column.as_str()))),
             Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.value.as_str()))),
+            Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.code))),
             Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.reason.as_str()))),
         ],
     )?;

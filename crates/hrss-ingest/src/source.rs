@@ -1,26 +1,76 @@
 //! Readers that stream a departmental file row by row as text cells, whatever its format and encoding.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use calamine::{DataRef, Reader, Xlsx};
 
 use crate::error::{IngestError, Result};
 use crate::spec::{Encoding, Format, SourceSpec};
 
-/// One row of a source file as text, with the row number a person sees (CSV line, Excel row), 1-based.
-#[derive(Debug, Clone)]
+/// One row of a source file as text, with the row number a person sees (CSV or JSON line, Excel row), 1-based.
+#[derive(Debug, Clone, Default)]
 pub struct RawRow {
     pub row: u64,
     pub cells: Vec<String>,
+    /// Set when the row could not be split into cells at all (a line that is not JSON).
+    pub malformed: Option<String>,
 }
 
-/// Calls `on_row` for every row of the file, in order, holding one row at a time.
-pub fn for_each_row(path: &Path, source: &SourceSpec, on_row: &mut dyn FnMut(RawRow) -> Result<()>) -> Result<()> {
+/// What a reader reports, in file order.
+#[derive(Debug)]
+pub enum Item {
+    /// The next sheet of a workbook starts: a new header follows.
+    Sheet(String),
+    Row(RawRow),
+}
+
+/// Bytes read so far, for progress bars.
+#[derive(Debug, Default)]
+pub struct ReadProgress {
+    pub bytes: AtomicU64,
+    pub rows: AtomicU64,
+}
+
+/// Calls `on_item` for every sheet and row of the file, in order, holding one row at a time.
+pub fn for_each_row(
+    path: &Path,
+    source: &SourceSpec,
+    progress: &Arc<ReadProgress>,
+    on_item: &mut dyn FnMut(Item) -> Result<()>,
+) -> Result<()> {
+    let mut counted = |item: Item| {
+        if matches!(item, Item::Row(_)) {
+            progress.rows.fetch_add(1, Ordering::Relaxed);
+        }
+        on_item(item)
+    };
     match source.format {
-        Format::Csv => read_csv(path, source.encoding, on_row),
-        Format::Xlsx => read_xlsx(path, source.sheet.as_deref(), on_row),
+        Format::Csv => read_csv(path, source.encoding, progress, &mut counted),
+        Format::Xlsx => read_xlsx(path, &source.sheet_names(), progress, &mut counted),
+        Format::Jsonl => read_jsonl(path, progress, &mut counted),
+    }
+}
+
+fn open(path: &Path, progress: &Arc<ReadProgress>) -> Result<CountingReader> {
+    let file = File::open(path).map_err(|source| IngestError::Io { path: path.into(), source })?;
+    Ok(CountingReader { inner: file, progress: Arc::clone(progress) })
+}
+
+/// Counts the bytes that pass, so a progress bar can show MB/s without the reader knowing about it.
+struct CountingReader {
+    inner: File,
+    progress: Arc<ReadProgress>,
+}
+
+impl Read for CountingReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 
@@ -35,28 +85,48 @@ pub fn detect_encoding(path: &Path, declared: Encoding) -> Result<&'static encod
     File::open(path)
         .and_then(|f| f.take(1 << 20).read_to_end(&mut head))
         .map_err(|source| IngestError::Io { path: path.into(), source })?;
-    let valid_utf8 = match std::str::from_utf8(&head) {
-        Ok(_) => true,
-        // A multi-byte character cut at the end of the sample is still UTF-8.
-        Err(e) => e.error_len().is_none() && head.len() - e.valid_up_to() < 4,
-    };
-    Ok(if valid_utf8 { encoding_rs::UTF_8 } else { encoding_rs::GB18030 })
+    Ok(if mostly_utf8(&head) { encoding_rs::UTF_8 } else { encoding_rs::GB18030 })
 }
 
-fn read_csv(path: &Path, declared: Encoding, on_row: &mut dyn FnMut(RawRow) -> Result<()>) -> Result<()> {
+/// UTF-8 unless invalid sequences are more than a trace: a GB18030 file fails on nearly every Chinese
+/// character, while a UTF-8 export with one row pasted in from elsewhere should still read as UTF-8 (that
+/// row is then quarantined for its undecodable cells).
+fn mostly_utf8(sample: &[u8]) -> bool {
+    let mut rest = sample;
+    let mut invalid = 0usize;
+    while let Err(e) = std::str::from_utf8(rest) {
+        match e.error_len() {
+            Some(len) => {
+                invalid += len;
+                rest = &rest[e.valid_up_to() + len..];
+            }
+            // A multi-byte character cut at the end of the sample is still UTF-8.
+            None => break,
+        }
+    }
+    invalid * 50 < sample.len().max(1)
+}
+
+fn read_csv(
+    path: &Path,
+    declared: Encoding,
+    progress: &Arc<ReadProgress>,
+    on_item: &mut dyn FnMut(Item) -> Result<()>,
+) -> Result<()> {
     let encoding = detect_encoding(path, declared)?;
-    let file = File::open(path).map_err(|source| IngestError::Io { path: path.into(), source })?;
     let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
         .encoding(Some(encoding))
         .bom_override(true)
-        .build(BufReader::with_capacity(1 << 16, file));
+        .build(BufReader::with_capacity(1 << 16, open(path, progress)?));
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
     let mut record = csv::StringRecord::new();
     loop {
         let row = reader.position().line();
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
-            Ok(true) => on_row(RawRow { row, cells: record.iter().map(str::to_string).collect() })?,
+            Ok(true) => {
+                on_item(Item::Row(RawRow { row, cells: record.iter().map(str::to_string).collect(), malformed: None }))?;
+            }
             Err(e) => {
                 let row = e.position().map_or(row, csv::Position::line);
                 return Err(IngestError::Malformed {
@@ -69,35 +139,107 @@ fn read_csv(path: &Path, declared: Encoding, on_row: &mut dyn FnMut(RawRow) -> R
     }
 }
 
-fn read_xlsx(path: &Path, sheet: Option<&str>, on_row: &mut dyn FnMut(RawRow) -> Result<()>) -> Result<()> {
-    let malformed = |message: String| IngestError::Malformed { path: path.into(), row: 0, message };
-    let mut workbook: Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e| malformed(format!("not a readable XLSX workbook: {e}")))?;
-    let names = workbook.sheet_names();
-    let sheet = match sheet {
-        Some(wanted) if names.iter().any(|n| n == wanted) => wanted.to_string(),
-        Some(wanted) => {
-            return Err(IngestError::SheetNotFound { path: path.into(), sheet: wanted.into(), available: names });
+fn read_jsonl(path: &Path, progress: &Arc<ReadProgress>, on_item: &mut dyn FnMut(Item) -> Result<()>) -> Result<()> {
+    let reader = BufReader::with_capacity(1 << 16, open(path, progress)?);
+    // The first object's keys are the header; later objects are laid out in that order.
+    let mut header: Vec<String> = Vec::new();
+    let mut before_header: Vec<RawRow> = Vec::new();
+    for (index, line) in reader.split(b'\n').enumerate() {
+        let row = index as u64 + 1;
+        let line = line.map_err(|source| IngestError::Io { path: path.into(), source })?;
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_start_matches('\u{feff}').trim();
+        if text.is_empty() {
+            continue;
         }
-        None => names.first().cloned().ok_or_else(|| malformed("the workbook has no sheets".into()))?,
-    };
-    let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(|e| malformed(e.to_string()))?;
-    let mut current: Option<RawRow> = None;
-    while let Some(cell) = cells.next_cell().map_err(|e| malformed(e.to_string()))? {
-        let (row, col) = cell.get_position();
-        let row = u64::from(row) + 1;
-        if current.as_ref().is_some_and(|r| r.row != row) {
-            on_row(current.take().expect("checked above"))?;
+        let object = match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(object)) => object,
+            Ok(_) => {
+                before_or_now(&header, &mut before_header, RawRow { row, malformed: Some("the line is JSON but not an object".into()), ..RawRow::default() }, on_item)?;
+                continue;
+            }
+            Err(e) => {
+                before_or_now(&header, &mut before_header, RawRow { row, malformed: Some(format!("the line is not valid JSON ({e})")), ..RawRow::default() }, on_item)?;
+                continue;
+            }
+        };
+        if header.is_empty() {
+            header = object.keys().cloned().collect();
+            on_item(Item::Row(RawRow { row: 0, cells: header.clone(), malformed: None }))?;
+            for early in before_header.drain(..) {
+                on_item(Item::Row(early))?;
+            }
         }
-        let raw = current.get_or_insert_with(|| RawRow { row, cells: Vec::new() });
-        let col = col as usize;
-        if raw.cells.len() <= col {
-            raw.cells.resize(col + 1, String::new());
-        }
-        raw.cells[col] = cell_text(cell.get_value());
+        let cells = header.iter().map(|key| object.get(key).map(json_text).unwrap_or_default()).collect();
+        on_item(Item::Row(RawRow { row, cells, malformed: None }))?;
     }
-    if let Some(last) = current {
-        on_row(last)?;
+    for early in before_header {
+        on_item(Item::Row(early))?;
+    }
+    Ok(())
+}
+
+/// A malformed line before the first object waits until the header is known, so it is counted as data.
+fn before_or_now(header: &[String], pending: &mut Vec<RawRow>, row: RawRow, on_item: &mut dyn FnMut(Item) -> Result<()>) -> Result<()> {
+    if header.is_empty() {
+        pending.push(row);
+        Ok(())
+    } else {
+        on_item(Item::Row(row))
+    }
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn read_xlsx(
+    path: &Path,
+    sheets: &[String],
+    progress: &Arc<ReadProgress>,
+    on_item: &mut dyn FnMut(Item) -> Result<()>,
+) -> Result<()> {
+    let malformed = |message: String| IngestError::Malformed { path: path.into(), row: 0, message };
+    if let Ok(meta) = std::fs::metadata(path) {
+        progress.bytes.fetch_add(meta.len(), Ordering::Relaxed);
+    }
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| malformed(format!("not a readable XLSX workbook ({e}); is the file complete?")))?;
+    let names = workbook.sheet_names();
+    let wanted: Vec<String> = if sheets.is_empty() {
+        vec![names.first().cloned().ok_or_else(|| malformed("the workbook has no sheets".into()))?]
+    } else {
+        sheets.to_vec()
+    };
+    for sheet in &wanted {
+        if !names.contains(sheet) {
+            return Err(IngestError::SheetNotFound { path: path.into(), sheet: sheet.clone(), available: names });
+        }
+    }
+    for sheet in wanted {
+        on_item(Item::Sheet(sheet.clone()))?;
+        let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(|e| malformed(format!("sheet `{sheet}`: {e}")))?;
+        let mut current: Option<RawRow> = None;
+        while let Some(cell) = cells.next_cell().map_err(|e| malformed(format!("sheet `{sheet}`: {e}")))? {
+            let (row, col) = cell.get_position();
+            let row = u64::from(row) + 1;
+            if current.as_ref().is_some_and(|r| r.row != row) {
+                on_item(Item::Row(current.take().expect("checked above")))?;
+            }
+            let raw = current.get_or_insert_with(|| RawRow { row, ..RawRow::default() });
+            let col = col as usize;
+            if raw.cells.len() <= col {
+                raw.cells.resize(col + 1, String::new());
+            }
+            raw.cells[col] = cell_text(cell.get_value());
+        }
+        if let Some(last) = current {
+            on_item(Item::Row(last))?;
+        }
     }
     Ok(())
 }
@@ -112,6 +254,7 @@ fn cell_text(value: &DataRef<'_>) -> String {
         DataRef::Float(f) => f.to_string(),
         DataRef::Bool(b) => b.to_string(),
         DataRef::DateTime(dt) => dt.as_datetime().map(|d| d.date().to_string()).unwrap_or_default(),
-        DataRef::Error(e) => format!("#{e}"),
+        // `#DIV/0!` and friends: kept as text so the row is quarantined with the error named.
+        DataRef::Error(e) => e.to_string(),
     }
 }

@@ -32,6 +32,8 @@ pub struct PipelineSpec {
 pub enum Format {
     Csv,
     Xlsx,
+    /// JSON lines: one object per line, its keys are the header.
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -54,9 +56,20 @@ pub struct SourceSpec {
     pub files: String,
     /// XLSX sheet; the first sheet when absent.
     pub sheet: Option<String>,
+    /// Several XLSX sheets, read in turn, each with its own header (instead of `sheet`).
+    #[serde(default)]
+    pub sheets: Vec<String>,
+    /// A canonical column that receives each sheet's value from `sheet_map` (the sheet name when unmapped).
+    pub sheet_column: Option<String>,
+    #[serde(default)]
+    pub sheet_map: BTreeMap<String, String>,
     /// The header is searched for in this many leading rows (title rows above it are skipped).
     #[serde(default = "default_header_search_rows")]
     pub header_search_rows: usize,
+    /// 1, or 2 for a two-row merged header: columns are then named `Parent/Child`, or by the top cell
+    /// alone where the bottom one is empty (a vertically merged cell).
+    #[serde(default = "default_header_rows")]
+    pub header_rows: usize,
     /// Rows whose first non-empty cell starts with one of these are footers, not data.
     #[serde(default)]
     pub footer_markers: Vec<String>,
@@ -66,13 +79,43 @@ fn default_header_search_rows() -> usize {
     10
 }
 
+fn default_header_rows() -> usize {
+    1
+}
+
+impl SourceSpec {
+    /// The sheets to read, in order; empty means the first sheet.
+    pub fn sheet_names(&self) -> Vec<String> {
+        if self.sheets.is_empty() { self.sheet.iter().cloned().collect() } else { self.sheets.clone() }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetSpec {
     #[serde(default)]
     pub partition_by: Vec<String>,
-    /// A load replaces the rows of the values of this column that the file holds (e.g. its periods).
-    pub replace_by: Option<String>,
+    /// A load replaces the rows whose values of these columns the file holds (e.g. its periods), in one commit.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub replace_by: Vec<String>,
+    /// A later row of a file with the same values of these columns as an earlier one is quarantined.
+    #[serde(default)]
+    pub unique_key: Vec<String>,
+    /// A load whose share of quarantined rows is above this fails and loads nothing.
+    pub max_quarantine_share: Option<f64>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
 }
 
 /// The canonical type a column is converted to, with its validation.
@@ -80,11 +123,16 @@ pub struct TargetSpec {
 #[serde(rename_all = "snake_case")]
 pub enum ColumnType {
     String,
+    /// Int64; with `unit_factor` (e.g. 万人 -> persons) the source may carry decimals, rounded after scaling.
     Int,
+    /// Float64 times `unit_factor`; a trailing `%` is allowed (with `unit_factor = 0.01` for a fraction).
+    Number,
     /// Decimal(18, 2) in the canonical unit (yuan): the source value times `unit_factor`.
     Money,
     /// A month, stored as `YYYY-MM`; read from `2024-03`, `202403`, `2024年3月`, `2024/3/1` or a date cell.
     Month,
+    /// A day, from `2024-03-05`, `2024/3/5`, `20240305`, `2024年3月5日`, `2024.3.5`, an Excel date cell or serial.
+    Date,
     /// A GB 11643 resident ID number: check digit validated, replaced by a keyed pseudonym,
     /// with birth year, sex and native region kept beside it.
     ResidentId,
@@ -94,6 +142,8 @@ pub enum ColumnType {
     District,
     /// A GB/T 4754 division (`17` or `C17` or `C1711`), stored as the two-digit division with its section beside it.
     Industry,
+    /// A GB/T 6565-2015 occupation code (`2-02-10-01` or `2`), with its major group beside it.
+    Occupation,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +151,9 @@ pub enum ColumnType {
 pub struct ColumnSpec {
     /// The department's header (often Chinese).
     pub source: String,
+    /// Other headers departments use for the same column.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// The canonical column name; absent for dropped columns.
     pub name: Option<String>,
     #[serde(rename = "type")]
@@ -129,6 +182,11 @@ impl ColumnSpec {
     /// The canonical name of a kept column.
     pub fn canonical(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.source)
+    }
+
+    /// The header and its aliases.
+    pub fn headers(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.source.as_str()).chain(self.aliases.iter().map(String::as_str))
     }
 }
 
@@ -170,10 +228,24 @@ impl PipelineSpec {
                 return fail(format!("column `{name}` needs a `type`"));
             }
         }
-        let kept: Vec<&str> = self.kept_columns().map(ColumnSpec::canonical).collect();
-        for name in self.target.partition_by.iter().chain(&self.target.replace_by) {
-            if !kept.contains(&name.as_str()) {
-                return fail(format!("target column `{name}` is not one of the pipeline's columns"));
+        if self.source.header_rows == 0 || self.source.header_rows > 2 {
+            return fail(format!("header_rows = {}: only 1 or 2 header rows are supported", self.source.header_rows));
+        }
+        if self.source.sheet.is_some() && !self.source.sheets.is_empty() {
+            return fail("set either `sheet` or `sheets`, not both".into());
+        }
+        if let Some(column) = &self.source.sheet_column {
+            if self.source.sheets.is_empty() || !is_identifier(column) {
+                return fail(format!("sheet_column `{column}` needs a lower_snake_case name and a `sheets` list"));
+            }
+        }
+        if let Some(share) = self.target.max_quarantine_share.filter(|s| !(0.0..=1.0).contains(s)) {
+            return fail(format!("max_quarantine_share = {share} must be between 0 and 1"));
+        }
+        let names = self.output_columns();
+        for name in self.target.partition_by.iter().chain(&self.target.replace_by).chain(&self.target.unique_key) {
+            if !names.contains(&name.as_str()) {
+                return fail(format!("target column `{name}` is not one of the pipeline's columns {names:?}"));
             }
         }
         Ok(())
@@ -181,5 +253,21 @@ impl PipelineSpec {
 
     pub fn kept_columns(&self) -> impl Iterator<Item = &ColumnSpec> {
         self.columns.iter().filter(|c| !c.drop)
+    }
+
+    /// Canonical columns a target rule may name: the kept columns, the constants and the sheet column.
+    pub fn output_columns(&self) -> Vec<&str> {
+        self.kept_columns()
+            .map(ColumnSpec::canonical)
+            .chain(self.constants.keys().map(String::as_str))
+            .chain(self.source.sheet_column.as_deref())
+            .collect()
+    }
+
+    /// The line of the pipeline file that declares `header`, for errors that say what to change.
+    pub fn line_of(&self, header: &str) -> Option<usize> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let needle = format!("\"{header}\"");
+        text.lines().position(|line| line.trim_start().starts_with("source") && line.contains(&needle)).map(|i| i + 1)
     }
 }
