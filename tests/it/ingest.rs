@@ -191,6 +191,18 @@ fn ingest_without_a_key_says_how_to_make_one() {
     assert!(!dir.join("w/staging").exists(), "nothing was written without a key");
 }
 
+/// A plain UTF-8 contributions file of `rows` valid rows over the twelve months of 2025, written fast.
+fn write_valid_contributions(path: &Path, rows: usize) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    writeln!(out, "费款所属期,单位统一社会信用代码,单位名称,所属区县代码,行业代码,姓名,公民身份号码,联系电话,险种,缴费基数,单位缴纳金额,个人缴纳金额,缴费状态").expect("write");
+    for i in 0..rows {
+        let body = format!("3306021985{:02}{:02}{:03}", 1 + (i / 1000) % 12, 1 + (i / 12_000) % 28, i % 1000);
+        let id = format!("{body}{}", hrss_core::identifiers::resident_id_check_char(&body).expect("digits"));
+        writeln!(out, "2025{:02},91330602MA2D000014,绍兴市越城区恒达纺织有限公司,330602,C17,王伟,{id},13800000000,企业职工基本养老保险,8000.00,1280.00,640.00,已缴", 1 + i % 12).expect("write");
+    }
+}
+
 fn wait_for(what: &str, condition: impl Fn() -> bool) {
     let started = Instant::now();
     while !condition() {
@@ -201,7 +213,7 @@ fn wait_for(what: &str, condition: impl Fn() -> bool) {
 
 #[test]
 fn a_second_writer_fails_clearly_and_a_killed_load_leaves_the_table_at_its_version() {
-    const ROWS: usize = 400_000;
+    const ROWS: usize = 60_000;
     let dir = scratch("ingest-crash");
     let warehouse = dir.join("warehouse");
     let w = warehouse.to_string_lossy().into_owned();
@@ -211,9 +223,8 @@ fn a_second_writer_fails_clearly_and_a_killed_load_leaves_the_table_at_its_versi
     let commits = || std::fs::read_dir(&log).expect("log").filter(|e| e.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))).count();
     assert_eq!(commits(), 1);
 
-    let input = dir.join("input");
-    hrss_ok(&["generate", "--out", &input.to_string_lossy(), "--rows", &ROWS.to_string(), "--only", "contributions"]);
-    let big = input.join("社保缴费明细_2025.csv");
+    let big = dir.join("社保缴费明细_big.csv");
+    write_valid_contributions(&big, ROWS);
     let mut load = Command::new(env!("CARGO_BIN_EXE_hrss"))
         .args(["--warehouse", &w, "ingest", "contributions", "--input", &big.to_string_lossy()])
         .current_dir(project_root())
