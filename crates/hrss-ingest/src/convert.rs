@@ -1,6 +1,7 @@
 //! Header matching and typed conversion: text cells -> validated canonical values -> Arrow batches,
 //! or a quarantine record naming the column, the (masked) value and the reason.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
@@ -158,6 +159,19 @@ impl Hasher for PassThroughHasher {
     }
 }
 
+/// The ID number behind the last pseudonym; its `Debug` never shows the number.
+#[derive(Default)]
+struct LastPseudonym {
+    id: String,
+    pseudonym: String,
+}
+
+impl std::fmt::Debug for LastPseudonym {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LastPseudonym(..)")
+    }
+}
+
 /// Converts the rows of one file of one pipeline.
 #[derive(Debug)]
 pub struct Converter {
@@ -174,6 +188,9 @@ pub struct Converter {
     /// Positions in a row's values of the `unique_key` columns.
     key_fields: Vec<usize>,
     seen_keys: SeenKeys,
+    /// The last ID number and its pseudonym: a person's rows come together (one per scheme and month),
+    /// so this saves most HMAC computations.
+    last_pseudonym: RefCell<LastPseudonym>,
     buffers: Vec<Buffer>,
     rows_buffered: usize,
 }
@@ -268,6 +285,7 @@ impl Converter {
             schema,
             key_fields,
             seen_keys: SeenKeys::default(),
+            last_pseudonym: RefCell::default(),
             buffers,
             rows_buffered: 0,
         }
@@ -541,8 +559,13 @@ impl Converter {
                     let code = if matches!(e, ResidentIdError::CheckDigit { .. }) { "bad_check_digit" } else { "bad_identifier" };
                     invalid(code, e.to_string())
                 })?;
+                let mut last = self.last_pseudonym.borrow_mut();
+                if last.id != id.as_str() {
+                    last.pseudonym = self.pseudonymizer.pseudonym("person", id.as_str());
+                    last.id = id.as_str().to_string();
+                }
                 Ok(vec![
-                    Value::Str(Some(self.pseudonymizer.pseudonym("person", id.as_str()))),
+                    Value::Str(Some(last.pseudonym.clone())),
                     Value::Int32(Some(id.birth_year())),
                     Value::Str(Some(id.sex_code().to_string())),
                     Value::Str(Some(id.region_code().to_string())),
