@@ -4,9 +4,9 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use arrow::array::{Array, StringArray};
-use hrss_core::identifiers::{is_valid_resident_id, ResidentId};
+use hrss_core::identifiers::ResidentId;
 
-use crate::support::{generated_contribution_rows, scalar, Demo, DEMO_ROWS};
+use crate::support::{generated_contribution_rows, scalar, valid_ids_in, Demo, DEMO_ROWS};
 
 const CONTRIBUTIONS: &str = "社保缴费明细_2025.csv";
 
@@ -83,16 +83,6 @@ fn months_of_payment_capacity_follows_the_formula() {
     assert_eq!(check, "109 0", "109 months have a full trailing year, and each matches the formula");
     let first_with_capacity = scalar(&demo.warehouse(), "SELECT min(period) FROM marts.fund_monthly WHERE months_of_payment_capacity IS NOT NULL");
     assert_eq!(first_with_capacity, "2016-12", "capacity needs twelve months of expenditure");
-}
-
-/// Every 18-character window of `text` that is a valid resident ID number.
-fn valid_ids_in(text: &str) -> Vec<String> {
-    let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(17))
-        .filter_map(|i| std::str::from_utf8(&bytes[i..i + 18]).ok())
-        .filter(|w| is_valid_resident_id(w))
-        .map(str::to_string)
-        .collect()
 }
 
 fn strings_in_parquet(path: &Path) -> Vec<String> {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{hrss, hrss_ok, project_root, scalar, scratch, TEST_KEY};
+use crate::support::{hrss, hrss_ok, project_root, scalar, scratch, valid_ids_in, TEST_KEY};
 
 fn broken_fixture() -> PathBuf {
     project_root().join("tests/fixtures/社保缴费明细_broken.csv")
@@ -67,6 +67,10 @@ fn the_broken_corpus_gives_exactly_the_expected_quarantine_or_error() {
         let path = corpus.join(file);
         let output = hrss(&["--warehouse", &w, "ingest", pipeline, "--input", &path.to_string_lossy(), "--json", "--max-quarantine-share", "1"]);
         let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if !valid_ids_in(&stderr).is_empty() || !valid_ids_in(&stdout).is_empty() {
+            problems.push(format!("{file}: a resident ID number in the output: {stderr}"));
+        }
         if let Some(error) = want["error"].as_str() {
             if output.status.success() || !stderr.contains(error) || !stderr.contains(file.as_str()) {
                 problems.push(format!("{file}: expected an error naming the file and `{error}`, got: {stderr}"));

@@ -86,3 +86,13 @@ pub fn generated_contribution_rows(path: &Path) -> Vec<csv::StringRecord> {
     assert_eq!(&headers[0], "费款所属期", "Chinese headers survive the GB18030 round trip");
     reader.records().map(|r| r.expect("well-formed CSV")).collect()
 }
+
+/// Every 18-character window of `text` that is a valid resident ID number.
+pub fn valid_ids_in(text: &str) -> Vec<String> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(17))
+        .filter_map(|i| std::str::from_utf8(&bytes[i..i + 18]).ok())
+        .filter(|w| hrss_core::identifiers::is_valid_resident_id(w))
+        .map(str::to_string)
+        .collect()
+}

@@ -378,9 +378,9 @@ impl Converter {
             row: row.row,
             sheet: self.sheet().map(str::to_string),
             column: String::new(),
-            value: value.chars().take(60).collect(),
+            value: redact(&value.chars().take(60).collect::<String>()),
             code,
-            reason,
+            reason: redact(&reason),
         };
         if let Some(message) = &row.malformed {
             return Some(reject("malformed_row", "", message.clone()));
@@ -391,7 +391,7 @@ impl Converter {
             if row.cells.len() < self.header_width || extra_filled {
                 return Some(reject(
                     "ragged_row",
-                    &row.cells.join(","),
+                    "",
                     format!(
                         "the row has {} cells but the header has {}: a delimiter inside an unquoted value, or a cut-off line",
                         row.cells.len(),
@@ -419,7 +419,7 @@ impl Converter {
             match self.convert(spec, raw) {
                 Ok(converted) => values.extend(converted),
                 Err(problem) => match &mut rejection {
-                    Some(r) => r.reason = format!("{}; {}: {}", r.reason, spec.source, problem.message),
+                    Some(r) => r.reason = redact(&format!("{}; {}: {}", r.reason, spec.source, problem.message)),
                     None => {
                         rejection = Some(Rejection {
                             row: row.row,
@@ -427,7 +427,7 @@ impl Converter {
                             column: spec.source.clone(),
                             value: mask(spec, raw),
                             code: problem.code,
-                            reason: format!("{}: {}", spec.source, problem.message),
+                            reason: redact(&format!("{}: {}", spec.source, problem.message)),
                         });
                     }
                 },
@@ -642,9 +642,35 @@ fn mask(spec: &ColumnSpec, raw: &str) -> String {
             let (head, tail) = (&chars[..6], &chars[chars.len() - 4..]);
             format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 10), tail.iter().collect::<String>())
         }
-        _ if raw.chars().count() > 60 => format!("{}…", raw.chars().take(60).collect::<String>()),
-        _ => raw.to_string(),
+        _ if raw.chars().count() > 60 => redact(&format!("{}…", raw.chars().take(60).collect::<String>())),
+        _ => redact(raw),
     }
+}
+
+/// Masks anything shaped like a resident ID number (15 or 18 characters of digits, X last) or a mobile
+/// number (11 digits from 1), wherever it sits: a shifted row can put one in any column.
+pub fn redact(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 0 {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let with_x = run == 17 && chars.get(i + 17).is_some_and(|c| matches!(c, 'X' | 'x'));
+        let len = if with_x { 18 } else { run };
+        let digits: String = chars[i..i + len].iter().collect();
+        match len {
+            15 | 18 => out.push_str(&format!("{}{}{}", &digits[..6], "*".repeat(len - 10), &digits[len - 4..])),
+            11 if digits.starts_with('1') => out.push_str(&format!("{}****{}", &digits[..3], &digits[7..])),
+            _ => out.push_str(&digits),
+        }
+        i += len;
+    }
+    out
 }
 
 /// Parses `1,234.56`, `¥1234.5`, `1234元` into hundredths of the canonical unit after multiplying by `factor`.
@@ -724,6 +750,13 @@ mod tests {
         for raw in ["2024-13", "24-03", "三月", "1899-01"] {
             assert_eq!(parse_month(raw), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn identifiers_and_phones_are_masked_wherever_they_appear() {
+        assert_eq!(redact("申请人33060219850315123X电话13800000001"), "申请人330602********123X电话138****0001");
+        assert_eq!(redact("330602850315107"), "330602*****5107");
+        assert_eq!(redact("2025-03 金额1600.00 代码91330602MA2D000014"), "2025-03 金额1600.00 代码91330602MA2D000014");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use hrss_core::{Layer, Pseudonymizer, Warehouse};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use crate::convert::{combine_header_rows, Converter, Rejection, RowOutcome};
+use crate::convert::{combine_header_rows, redact, Converter, Rejection, RowOutcome};
 use crate::error::{IngestError, Result};
 use crate::source::{for_each_row, Item, RawRow, ReadProgress};
 use crate::spec::PipelineSpec;
@@ -387,7 +387,7 @@ impl HeaderSearch {
             .iter()
             .map(|r| (r, converter.missing_in(r)))
             .min_by_key(|(_, missing)| missing.len())
-            .map(|(r, missing)| (r.cells.iter().filter(|c| !c.trim().is_empty()).cloned().collect(), missing))
+            .map(|(r, missing)| (shown_cells(r), missing))
             .unwrap_or_default();
         let line = missing.first().and_then(|m| spec.line_of(m)).map_or(String::new(), |l| format!(":{l}"));
         IngestError::HeaderNotFound {
@@ -400,6 +400,16 @@ impl HeaderSearch {
             found,
         }
     }
+}
+
+/// The cells of the row closest to a header, for the error message; a row that holds digits shaped like
+/// an identifier is data (the header is missing), and its personal values must not reach a terminal.
+fn shown_cells(row: &RawRow) -> Vec<String> {
+    let cells: Vec<String> = row.cells.iter().filter(|c| !c.trim().is_empty()).cloned().collect();
+    if cells.iter().any(|c| redact(c) != *c) {
+        return vec![format!("(row {} looks like data, not a header: is the header row missing?)", row.row)];
+    }
+    cells
 }
 
 /// The distinct canonical `replace_by` tuples of the file's valid rows (a light first pass).
