@@ -64,6 +64,7 @@ fn the_broken_corpus_gives_exactly_the_expected_quarantine_or_error() {
         let warehouse = scratch(&format!("broken-{file}")).join("warehouse");
         let w = warehouse.to_string_lossy().into_owned();
         let pipeline = want["pipeline"].as_str().expect("pipeline");
+        let table = want["table"].as_str().unwrap_or(pipeline);
         let path = corpus.join(file);
         let output = hrss(&["--warehouse", &w, "ingest", pipeline, "--input", &path.to_string_lossy(), "--json", "--max-quarantine-share", "1"]);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -96,14 +97,15 @@ fn the_broken_corpus_gives_exactly_the_expected_quarantine_or_error() {
         let reasons: BTreeMap<String, u64> = if quarantined.unwrap_or(0) == 0 {
             BTreeMap::new()
         } else {
-            let csv = hrss_ok(&["--warehouse", &w, "sql", "SELECT reason_code, count(*) AS n FROM quarantine.contributions GROUP BY reason_code", "--format", "csv"]);
+            let query = format!("SELECT reason_code, count(*) AS n FROM quarantine.{table} GROUP BY reason_code");
+            let csv = hrss_ok(&["--warehouse", &w, "sql", &query, "--format", "csv"]);
             csv.lines().skip(1).filter_map(|l| l.split_once(',')).map(|(code, n)| (code.to_string(), n.parse().unwrap_or(0))).collect()
         };
         if reasons != want_reasons {
             problems.push(format!("{file}: reasons {reasons:?}, expected {want_reasons:?}"));
         }
         if loaded.unwrap_or(0) > 0 {
-            let staged = scalar(&warehouse, "SELECT count(*) FROM staging.contributions");
+            let staged = scalar(&warehouse, &format!("SELECT count(*) FROM staging.{table}"));
             if staged != loaded.unwrap_or(0).to_string() {
                 problems.push(format!("{file}: staging holds {staged} rows, the load reported {loaded:?}"));
             }
