@@ -113,11 +113,65 @@ fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// Every input cell that is personal: resident ID numbers, and whatever sits under a name, phone or
+/// bank-account header, in every CSV, JSON-lines and XLSX file the demo generated.
+fn personal_values_in_inputs(dir: &Path) -> HashSet<String> {
+    let is_personal_header = |h: &str| ["姓名", "电话", "账号"].iter().any(|k| h.contains(k));
+    let mut personal = HashSet::new();
+    let mut take_table = |rows: Vec<Vec<String>>| {
+        let mut columns: Vec<usize> = Vec::new();
+        for row in rows {
+            if row.iter().any(|c| is_personal_header(c)) {
+                columns = row.iter().enumerate().filter(|(_, c)| is_personal_header(c)).map(|(i, _)| i).collect();
+                continue;
+            }
+            for (i, cell) in row.iter().enumerate() {
+                if columns.contains(&i) || hrss_core::identifiers::is_valid_resident_id(cell) {
+                    personal.insert(cell.clone());
+                }
+            }
+        }
+    };
+    for path in files_under(dir) {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_string();
+        match ext.as_str() {
+            "csv" => {
+                let bytes = std::fs::read(&path).expect("input");
+                let text = match std::str::from_utf8(&bytes) {
+                    Ok(text) => text.trim_start_matches('\u{feff}').to_string(),
+                    Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+                };
+                let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+                take_table(reader.records().filter_map(Result::ok).map(|r| r.iter().map(str::to_string).collect()).collect());
+            }
+            "jsonl" => {
+                for line in std::fs::read_to_string(&path).expect("input").lines() {
+                    let Ok(serde_json::Value::Object(object)) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+                    let header: Vec<String> = object.keys().cloned().collect();
+                    let values: Vec<String> = object.values().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect();
+                    take_table(vec![header, values]);
+                }
+            }
+            "xlsx" => {
+                use calamine::Reader;
+                let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&path).expect("workbook");
+                for name in workbook.sheet_names() {
+                    let range = workbook.worksheet_range(&name).expect("sheet");
+                    take_table(range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect());
+                }
+            }
+            _ => {}
+        }
+    }
+    personal.retain(|v| v.chars().count() >= 2);
+    personal
+}
+
 #[test]
-fn no_resident_id_name_or_phone_reaches_the_warehouse_or_the_reports() {
+fn no_resident_id_name_or_phone_reaches_the_warehouse_the_ledger_or_the_reports() {
     let demo = Demo::get();
-    let rows = generated_contribution_rows(&demo.input(CONTRIBUTIONS));
-    let personal: HashSet<String> = rows.iter().flat_map(|r| [r[5].to_string(), r[6].to_string(), r[7].to_string()]).filter(|v| v.len() >= 4).collect();
+    let personal = personal_values_in_inputs(&demo.out.join("input"));
+    assert!(personal.len() > DEMO_ROWS / 10, "the inputs' personal values were found ({})", personal.len());
     let mut checked_values = 0;
     for path in files_under(&demo.warehouse()).into_iter().chain(files_under(&demo.out.join("reports"))) {
         let values = if path.extension().is_some_and(|e| e == "parquet") {
@@ -132,6 +186,7 @@ fn no_resident_id_name_or_phone_reaches_the_warehouse_or_the_reports() {
         }
     }
     assert!(checked_values > DEMO_ROWS, "the scan read the warehouse's values, not just file names");
+    assert!(valid_ids_in(&demo.stdout).is_empty(), "nor in what the demo printed");
 }
 
 #[test]
@@ -144,5 +199,36 @@ fn report_html_holds_the_chart_as_svg_with_its_chinese_title() {
     assert!(svg.contains("<path"), "text is drawn as glyph outlines from the shipped font");
     for request in ["src=\"http", "href=\"http", "url(http", "@import", "<script"] {
         assert!(!html.contains(request), "the page makes no network requests ({request})");
+    }
+}
+
+#[test]
+fn every_source_loads_and_exactly_its_planted_bad_rows_are_quarantined() {
+    let demo = Demo::get();
+    // The same seed and size generate the same files: the generator says how many rows it broke.
+    let again = crate::support::scratch("demo-generated-again");
+    let generated = hrss_generate::generate(&again, hrss_generate::GenerateOptions { rows: DEMO_ROWS, seed: 7, sources: Vec::new() })
+        .expect("generate");
+    let ledger = crate::support::hrss_ok(&[
+        "--warehouse", &demo.warehouse().to_string_lossy(), "sql",
+        "SELECT what, sum(rows_in) AS i, sum(rows_loaded) AS l, sum(rows_quarantined) AS q FROM _ledger \
+         WHERE kind = 'load' AND outcome = 'success' GROUP BY what ORDER BY what",
+        "--format", "csv",
+    ]);
+    let loads: std::collections::BTreeMap<String, (u64, u64, u64)> = ledger
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            (f[0].to_string(), (f[1].parse().expect("n"), f[2].parse().expect("n"), f[3].parse().expect("n")))
+        })
+        .collect();
+    let pipelines = hrss_core::project::files_with_extension(&crate::support::project_root().join("pipelines"), "toml").expect("pipelines");
+    assert_eq!(loads.len(), pipelines.len(), "every pipeline loaded: {loads:?}");
+    for file in &generated {
+        let (rows_in, loaded, quarantined) = loads.get(file.source).copied().unwrap_or_else(|| panic!("no load of {}", file.source));
+        assert_eq!(rows_in, file.data_rows as u64, "{}: every generated row was read", file.source);
+        assert_eq!(quarantined, file.planted_bad_rows as u64, "{}: exactly the planted bad rows were quarantined", file.source);
+        assert_eq!(loaded + quarantined, rows_in, "{}: rows in = loaded + quarantined", file.source);
     }
 }
