@@ -40,7 +40,7 @@ fn warehouse_rows_are_generated_rows_minus_quarantined_rows() {
     );
     assert_eq!(ledger, format!("{generated}/{loaded}/{quarantined}"), "the ledger accounts for every row");
     let fund_rows = scalar(&warehouse, "SELECT count(*) FROM staging.fund_ledger");
-    assert_eq!(fund_rows, "120", "ten years of months; title, unit line, total row and signature line are not data");
+    assert_eq!(fund_rows, "600", "five funds x ten years of months; title, unit line, total row and signature line are not data");
 }
 
 /// Parses an amount in yuan into cents without floating point.
@@ -77,10 +77,10 @@ fn months_of_payment_capacity_follows_the_formula() {
               expected AS (SELECT f.period, f.months_of_payment_capacity AS actual, \
                                   CAST(f.balance_end AS DOUBLE) / (CAST(sum(g.expenditure_total) AS DOUBLE) / 12) AS formula \
                            FROM m f JOIN m g ON g.fund = f.fund AND g.n BETWEEN f.n - 11 AND f.n \
-                           GROUP BY f.period, f.months_of_payment_capacity, f.balance_end HAVING count(*) = 12) \
+                           GROUP BY f.fund, f.period, f.months_of_payment_capacity, f.balance_end HAVING count(*) = 12) \
          SELECT concat(count(*), ' ', sum(CASE WHEN abs(actual - formula) > 1e-9 THEN 1 ELSE 0 END)) FROM expected",
     );
-    assert_eq!(check, "109 0", "109 months have a full trailing year, and each matches the formula");
+    assert_eq!(check, "545 0", "109 months of each of the five funds have a full trailing year, and each matches the formula");
     let first_with_capacity = scalar(&demo.warehouse(), "SELECT min(period) FROM marts.fund_monthly WHERE months_of_payment_capacity IS NOT NULL");
     assert_eq!(first_with_capacity, "2016-12", "capacity needs twelve months of expenditure");
 }

@@ -264,3 +264,26 @@ fn a_second_writer_fails_clearly_and_a_killed_load_leaves_the_table_at_its_versi
     assert_eq!(scalar(&warehouse, "SELECT count(*) FROM staging.contributions"), load["rows_loaded"].to_string());
     assert!(!lock.exists(), "the lock is released after a load");
 }
+
+#[test]
+fn every_committed_sample_loads_with_exactly_its_planted_defects_quarantined() {
+    let samples = project_root().join("data-samples");
+    // The samples are `hrss generate --rows 300 --seed 1`: regenerating says what each file holds.
+    let again = scratch("samples-again");
+    let generated = hrss_generate::generate(&again, hrss_generate::GenerateOptions { rows: 300, seed: 1, sources: Vec::new() }).expect("generate");
+    for file in &generated {
+        let name = file.path.file_name().expect("name");
+        assert!(std::fs::read(samples.join(name)).ok() == std::fs::read(&file.path).ok(), "data-samples/{} is what the generator writes", name.to_string_lossy());
+    }
+    let warehouse = scratch("ingest-samples").join("warehouse");
+    let out = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "ingest", "--json"]);
+    let summary: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let loads = summary["loads"].as_array().expect("loads");
+    assert_eq!(loads.len(), generated.len(), "one load per source: {out}");
+    for file in &generated {
+        let load = loads.iter().find(|l| l["pipeline"] == file.source).unwrap_or_else(|| panic!("{} loaded", file.source));
+        assert_eq!(load["rows_in"].as_u64(), Some(file.data_rows as u64), "{}", file.source);
+        assert_eq!(load["rows_quarantined"].as_u64(), Some(file.planted_bad_rows as u64), "{}", file.source);
+        assert_eq!(load["rows_loaded"].as_u64(), Some((file.data_rows - file.planted_bad_rows) as u64), "{}", file.source);
+    }
+}

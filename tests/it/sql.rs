@@ -17,7 +17,7 @@ fn sql_table_output() {
 fn sql_csv_and_json_output() {
     let demo = Demo::get();
     let warehouse = demo.warehouse().to_string_lossy().into_owned();
-    let query = "SELECT period, round(months_of_payment_capacity, 2) AS months FROM marts.fund_monthly ORDER BY period DESC LIMIT 3";
+    let query = "SELECT period, round(months_of_payment_capacity, 2) AS months FROM marts.fund_monthly WHERE fund = 'enterprise_pension' ORDER BY period DESC LIMIT 3";
     insta::assert_snapshot!("csv", hrss_ok(&["--warehouse", &warehouse, "sql", query, "--format", "csv"]));
     insta::assert_snapshot!("json", hrss_ok(&["--warehouse", &warehouse, "sql", query, "--format", "json"]));
 }

@@ -1,16 +1,16 @@
 //! Monthly social-insurance contribution records, as the collection system exports them: a GB18030 CSV
 //! with Chinese headers, names and phone numbers included, and a few broken rows.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use hrss_core::codes::INSURANCE_SCHEMES;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use crate::people::{employer, person, Employer};
-use crate::{GenerateError, GeneratedFile, Result};
+use crate::common::{mistyped_amount, wrong_check_digit, yuan, CsvFile, Encoding, Tally, BAD_ROW_RATE};
+use crate::people::Employer;
+use crate::world::World;
+use crate::{GeneratedFile, Result};
 
 pub const CONTRIBUTIONS_FILE: &str = "社保缴费明细_2025.csv";
 
@@ -23,52 +23,21 @@ const YEAR: u32 = 2025;
 const AVERAGE_MONTHLY_WAGE: f64 = 9_800.0;
 const BASE_MIN: f64 = AVERAGE_MONTHLY_WAGE * 0.6;
 const BASE_MAX: f64 = AVERAGE_MONTHLY_WAGE * 3.0;
-/// Share of rows made invalid the way real extracts are.
-const BAD_ROW_RATE: f64 = 0.004;
 
-/// Encodes UTF-8 written to it as GB18030, keeping a character split across writes intact.
-struct Gb18030Writer<W: Write> {
-    inner: W,
-    pending: Vec<u8>,
-}
-
-impl<W: Write> Write for Gb18030Writer<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        let valid = match std::str::from_utf8(&self.pending) {
-            Ok(s) => s.len(),
-            Err(e) => e.valid_up_to(),
-        };
-        let text = std::str::from_utf8(&self.pending[..valid]).expect("checked prefix");
-        let (encoded, _, _) = encoding_rs::GB18030.encode(text);
-        self.inner.write_all(&encoded)?;
-        self.pending.drain(..valid);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-fn yuan(amount: f64) -> String {
-    format!("{amount:.2}")
-}
-
-pub fn write(path: &Path, rows: usize, rng: &mut ChaCha8Rng) -> Result<GeneratedFile> {
-    let io = |source| GenerateError::Io { path: path.into(), source };
-    let file = File::create(path).map_err(io)?;
-    let encoder = Gb18030Writer { inner: BufWriter::new(file), pending: Vec::new() };
-    let mut out = csv::Writer::from_writer(encoder);
-    let csv_err = |source| GenerateError::Csv { path: path.into(), source };
-    out.write_record(HEADER).map_err(csv_err)?;
-
-    let employers: Vec<Employer> = (0..(rows / 600).max(4)).map(|_| employer(rng)).collect();
-    let mut written = 0;
-    let mut planted = 0;
-    'people: while written < rows {
-        let employer = &employers[rng.random_range(0..employers.len())];
-        let someone = person(rng);
+/// `rows` records of contributors of about `rows / 600` employers drawn from the registry's active ones.
+pub fn write(path: &Path, rows: usize, world: &World, rng: &mut ChaCha8Rng) -> Result<GeneratedFile> {
+    let mut out = CsvFile::create(path, Encoding::Gb18030, &HEADER)?;
+    let wanted = (rows / 600).max(4).min(world.active.len());
+    let employers: Vec<&Employer> = rand::seq::index::sample(rng, world.active.len(), wanted)
+        .into_iter()
+        .map(|i| &world.employers[world.active[i]])
+        .collect();
+    let mut tally = Tally::default();
+    let mut next_person = world.blocks.contributions;
+    'people: while tally.data_rows < rows {
+        let employer = employers[rng.random_range(0..employers.len())];
+        let someone = world.worker(next_person);
+        next_person += 1;
         // Lognormal-ish wages around 7,500 yuan a month, clamped to the base bounds.
         let wage = 7_500.0 * (rng.random_range(-1.0..1.0f64) * 0.55).exp() * (1.0 + rng.random_range(0.0..0.3));
         let base = wage.clamp(BASE_MIN, BASE_MAX).round();
@@ -79,7 +48,7 @@ pub fn write(path: &Path, rows: usize, rng: &mut ChaCha8Rng) -> Result<Generated
         for month in first..=last {
             let in_arrears = rng.random_bool(0.02);
             for scheme in INSURANCE_SCHEMES {
-                if written == rows {
+                if tally.data_rows == rows {
                     break 'people;
                 }
                 let mut record = [
@@ -99,27 +68,23 @@ pub fn write(path: &Path, rows: usize, rng: &mut ChaCha8Rng) -> Result<Generated
                 ];
                 if rng.random_bool(BAD_ROW_RATE) {
                     plant_defect(&mut record, rng);
-                    planted += 1;
+                    tally.planted += 1;
                 }
-                out.write_record(&record).map_err(csv_err)?;
-                written += 1;
+                out.row(&record)?;
+                tally.data_rows += 1;
             }
         }
     }
-    out.flush().map_err(io)?;
-    Ok(GeneratedFile { source: "contributions", path: path.into(), data_rows: written, planted_bad_rows: planted })
+    out.finish()?;
+    Ok(tally.file("contributions", path))
 }
 
 /// The defects seen in real extracts: a mistyped ID number, an amount typed with a letter O or a dash,
 /// an impossible month, a missing ID number.
 fn plant_defect(record: &mut [String; 13], rng: &mut ChaCha8Rng) {
     match rng.random_range(0..4) {
-        0 => {
-            let id = &mut record[6];
-            let last = id.pop().expect("18 characters");
-            id.push(if last == '0' { '1' } else { '0' });
-        }
-        1 => record[10] = if rng.random_bool(0.5) { record[10].replace('0', "O") + "O" } else { "—".into() },
+        0 => record[6] = wrong_check_digit(&record[6]),
+        1 => record[10] = mistyped_amount(rng, &record[10]),
         2 => record[0] = format!("{YEAR}13"),
         _ => record[6].clear(),
     }

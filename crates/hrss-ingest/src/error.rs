@@ -13,16 +13,8 @@ pub enum IngestError {
     #[error("{}: row {row}: {message}", path.display())]
     Malformed { path: PathBuf, row: u64, message: String },
 
-    #[error("{}{}: no header row found in the first {scanned} non-blank rows: pipeline `{pipeline}` expects the columns {missing:?}, the closest row has {found:?}; check that this is the right file (and its delimiter and encoding), or change the header map at {pipeline_file}", path.display(), sheet.as_ref().map(|s| format!(" sheet `{s}`")).unwrap_or_default())]
-    HeaderNotFound {
-        path: PathBuf,
-        sheet: Option<String>,
-        pipeline: String,
-        pipeline_file: String,
-        scanned: usize,
-        missing: Vec<String>,
-        found: Vec<String>,
-    },
+    #[error(transparent)]
+    HeaderNotFound(Box<MissingHeader>),
 
     #[error("{}{}: the file is empty (no header, no rows); ask the department for the complete export", path.display(), sheet.as_ref().map(|s| format!(" sheet `{s}`")).unwrap_or_default())]
     Empty { path: PathBuf, sheet: Option<String> },
@@ -47,6 +39,19 @@ pub enum IngestError {
 
     #[error("Delta Lake: {0}")]
     Delta(#[from] deltalake::DeltaTableError),
+}
+
+/// No row of a file (or sheet) matches the pipeline's header: what was expected, what was found, and where to change it.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: no header row found in the first {scanned} non-blank rows: pipeline `{pipeline}` expects the columns {missing:?}, the closest row has {found:?}; check that this is the right file (and its delimiter and encoding), or change the header map at {pipeline_file}", path.display(), sheet.as_ref().map(|s| format!(" sheet `{s}`")).unwrap_or_default())]
+pub struct MissingHeader {
+    pub path: PathBuf,
+    pub sheet: Option<String>,
+    pub pipeline: String,
+    pub pipeline_file: String,
+    pub scanned: usize,
+    pub missing: Vec<String>,
+    pub found: Vec<String>,
 }
 
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

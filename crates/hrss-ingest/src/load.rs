@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::convert::{combine_header_rows, redact, Converter, Rejection, RowOutcome};
-use crate::error::{IngestError, Result};
+use crate::error::{IngestError, MissingHeader, Result};
 use crate::source::{for_each_row, Item, RawRow, ReadProgress};
 use crate::spec::PipelineSpec;
 
@@ -161,7 +161,7 @@ pub async fn ingest_file(
             entry.table_version = *version;
             report.table_version = *version;
             if !spec.target.replace_by.is_empty() {
-                entry.detail = format!("replaced ({}) = {}", spec.target.replace_by.join(", "), report.replaced.join(" "));
+                entry.detail = format!("replaced ({}): {}", spec.target.replace_by.join(", "), summarize(&report.replaced));
             }
         }
         Err(e) => {
@@ -176,6 +176,27 @@ pub async fn ingest_file(
     ledger::record(warehouse, &[entry]).await?;
     report.seconds = started.elapsed().as_secs_f64();
     outcome.map(|_| report)
+}
+
+/// `a/2016-01 a/2016-02 b/2016-01` as `a 2016-01..2016-02 (2), b 2016-01 (1)`: a ledger line, not a list.
+fn summarize(replaced: &[String]) -> String {
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for value in replaced {
+        let (head, last) = value.rsplit_once('/').unwrap_or(("", value));
+        groups.entry(head).or_default().push(last);
+    }
+    groups
+        .iter()
+        .map(|(head, values)| {
+            let span = match (values.first(), values.last()) {
+                (Some(first), Some(last)) if first != last => format!("{first}..{last}"),
+                (Some(only), _) => (*only).to_string(),
+                _ => String::new(),
+            };
+            format!("{head}{}{span} ({})", if head.is_empty() { "" } else { " " }, values.len())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The `replaceWhere` predicate for the key tuples a file holds: `a IN (..)` for one column, else a
@@ -285,7 +306,7 @@ fn quarantine_share_error(spec: &PipelineSpec, path: &Path, counts: &Counts, lim
         *by_reason.entry(r.code).or_default() += 1;
     }
     let mut reasons: Vec<(&str, usize)> = by_reason.into_iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    reasons.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let first = counts.rejections.first().map(|r| format!("; first: row {} {}", r.row, r.reason)).unwrap_or_default();
     Some(IngestError::TooManyRejected {
         path: path.into(),
@@ -390,7 +411,7 @@ impl HeaderSearch {
             .map(|(r, missing)| (shown_cells(r), missing))
             .unwrap_or_default();
         let line = missing.first().and_then(|m| spec.line_of(m)).map_or(String::new(), |l| format!(":{l}"));
-        IngestError::HeaderNotFound {
+        IngestError::HeaderNotFound(Box::new(MissingHeader {
             path: path.into(),
             sheet: converter.sheet().map(str::to_string),
             pipeline: spec.name.clone(),
@@ -398,7 +419,7 @@ impl HeaderSearch {
             scanned: self.seen.len(),
             missing,
             found,
-        }
+        }))
     }
 }
 
@@ -528,5 +549,26 @@ impl PartitionStream for ChannelPartition {
             receiver.recv().await.map(|item| (item, Some(receiver)))
         });
         Box::pin(RecordBatchStreamAdapter::new(Arc::clone(&self.schema), stream))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replace_predicates_group_by_all_but_the_last_column() {
+        let tuples: BTreeSet<Vec<String>> = [["a", "2025-01"], ["a", "2025-02"], ["b", "2025-01"]]
+            .iter()
+            .map(|t| t.iter().map(|s| s.to_string()).collect())
+            .collect();
+        let columns = ["fund".to_string(), "period".to_string()];
+        assert_eq!(
+            replace_predicate(&columns, &tuples),
+            "(fund = 'a' AND period IN ('2025-01', '2025-02')) OR (fund = 'b' AND period IN ('2025-01'))"
+        );
+        let months: BTreeSet<Vec<String>> = [vec!["2025-03".to_string()]].into_iter().collect();
+        assert_eq!(replace_predicate(&columns[1..], &months), "period IN ('2025-03')");
+        assert_eq!(summarize(&["a/2016-01".into(), "a/2016-02".into(), "b/2016-01".into()]), "a 2016-01..2016-02 (2), b 2016-01 (1)");
     }
 }

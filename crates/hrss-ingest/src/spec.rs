@@ -234,10 +234,10 @@ impl PipelineSpec {
         if self.source.sheet.is_some() && !self.source.sheets.is_empty() {
             return fail("set either `sheet` or `sheets`, not both".into());
         }
-        if let Some(column) = &self.source.sheet_column {
-            if self.source.sheets.is_empty() || !is_identifier(column) {
-                return fail(format!("sheet_column `{column}` needs a lower_snake_case name and a `sheets` list"));
-            }
+        if let Some(column) = &self.source.sheet_column
+            && (self.source.sheets.is_empty() || !is_identifier(column))
+        {
+            return fail(format!("sheet_column `{column}` needs a lower_snake_case name and a `sheets` list"));
         }
         if let Some(share) = self.target.max_quarantine_share.filter(|s| !(0.0..=1.0).contains(s)) {
             return fail(format!("max_quarantine_share = {share} must be between 0 and 1"));
