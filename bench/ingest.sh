@@ -24,4 +24,14 @@ if [ ! -f "$CSV" ] || [ "$(cat "$WORK/input/.rows" 2>/dev/null)" != "$ROWS" ]; t
     target/release/hrss generate --out "$WORK/input" --rows "$ROWS" --only contributions
     echo "$ROWS" > "$WORK/input/.rows"
 fi
-exec bench/.venv/bin/python bench/ingest_vs_duckdb.py --csv "$CSV" --rows "$ROWS" --rounds "$ROUNDS" --work "$WORK"
+# DuckDB reads GB18030 only through its `encodings` extension, downloaded from duckdb.org at run time (not
+# reachable from every machine), so both tools get the same data as UTF-8; hrss's GB18030 run is reported too.
+UTF8="$WORK/input-utf8/社保缴费明细_2025_utf8.csv"
+if [ ! -f "$UTF8" ] || [ "$UTF8" -ot "$CSV" ]; then
+    mkdir -p "$(dirname "$UTF8")"
+    bench/.venv/bin/python -c "
+import sys, shutil
+with open(sys.argv[1], encoding='gb18030', newline='') as src, open(sys.argv[2], 'w', encoding='utf-8', newline='') as dst:
+    shutil.copyfileobj(src, dst, 1 << 20)" "$CSV" "$UTF8"
+fi
+exec bench/.venv/bin/python bench/ingest_vs_duckdb.py --csv "$UTF8" --gb18030-csv "$CSV" --rows "$ROWS" --rounds "$ROUNDS" --work "$WORK"

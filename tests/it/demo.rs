@@ -232,3 +232,22 @@ fn every_source_loads_and_exactly_its_planted_bad_rows_are_quarantined() {
         assert_eq!(loaded + quarantined, rows_in, "{}: rows in = loaded + quarantined", file.source);
     }
 }
+
+#[test]
+fn one_person_has_one_pseudonym_in_every_source() {
+    let demo = Demo::get();
+    let warehouse = demo.warehouse();
+    // Every recipient of unemployment benefit is a registered unemployed person: the join on the
+    // pseudonym works across two files from two departments (misses only where the registration row was
+    // itself one of the planted bad rows).
+    let recipients: u64 = scalar(&warehouse, "SELECT count(DISTINCT person_id) FROM staging.unemployment_insurance_payments").parse().expect("n");
+    let unmatched: u64 = scalar(
+        &warehouse,
+        "SELECT count(DISTINCT person_id) FROM staging.unemployment_insurance_payments \
+         WHERE person_id NOT IN (SELECT person_id FROM staging.unemployment_registrations)",
+    )
+    .parse()
+    .expect("n");
+    let planted_registrations: u64 = scalar(&warehouse, "SELECT count(*) FROM quarantine.unemployment_registrations").parse().expect("n");
+    assert!(recipients > 20 && unmatched <= planted_registrations, "{unmatched} of {recipients} recipients have no registration");
+}

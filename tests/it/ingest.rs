@@ -104,6 +104,13 @@ fn the_broken_corpus_gives_exactly_the_expected_quarantine_or_error() {
         if reasons != want_reasons {
             problems.push(format!("{file}: reasons {reasons:?}, expected {want_reasons:?}"));
         }
+        // A further fact about the loaded rows (e.g. a credit code failing its check is flagged, not rejected).
+        if let Some([query, expected]) = want["check"].as_array().map(Vec::as_slice) {
+            let got = scalar(&warehouse, query.as_str().expect("query"));
+            if got != expected.as_str().expect("value") {
+                problems.push(format!("{file}: {query} gave {got}, expected {expected}"));
+            }
+        }
         if loaded.unwrap_or(0) > 0 {
             let staged = scalar(&warehouse, &format!("SELECT count(*) FROM staging.{table}"));
             if staged != loaded.unwrap_or(0).to_string() {
@@ -132,7 +139,9 @@ fn a_load_above_the_quarantine_share_fails_and_loads_nothing() {
 fn check_shows_what_would_load_and_writes_nothing() {
     let dir = scratch("ingest-check");
     let warehouse = dir.join("warehouse");
-    let out = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "ingest", "--check", "contributions", "--input", &broken_fixture().to_string_lossy()]);
+    let output = hrss(&["--warehouse", &warehouse.to_string_lossy(), "ingest", "--check", "contributions", "--input", &broken_fixture().to_string_lossy()]);
+    assert!(!output.status.success(), "a check that finds a failing load exits non-zero");
+    let out = String::from_utf8_lossy(&output.stdout);
     assert!(out.contains("contributions <- 社保缴费明细_broken.csv: 4 rows in, 2 would load, 2 would be quarantined"), "{out}");
     assert!(out.contains("bad_check_digit") && out.contains("340524********0010") && out.contains("the load would FAIL"), "{out}");
     assert!(!out.contains("340524198001010010"), "the ID number is masked in the check output too");

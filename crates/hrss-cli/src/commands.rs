@@ -298,7 +298,11 @@ async fn check_jobs(jobs: &[Job], options: &IngestOptions, json: bool) -> Result
     } else {
         print_checks(&checks);
     }
-    fail_if_any(&failures)
+    fail_if_any(&failures)?;
+    if checks.iter().any(|c| c.would_fail.is_some()) {
+        return Err(AppError::Failed("a load would fail on its quarantine share; see above".into()));
+    }
+    Ok(())
 }
 
 fn print_json(value: &serde_json::Value) -> Result<()> {

@@ -108,12 +108,7 @@ pub fn write(path: &Path, world: &World, rng: &mut ChaCha8Rng) -> Result<Generat
                     _ => duplicate = true,
                 }
             }
-            out.row(&record)?;
-            tally.data_rows += 1;
-            if duplicate {
-                out.row(&record)?;
-                tally.data_rows += 1;
-            }
+            out.data_row(&mut tally, &record, duplicate)?;
             index += 1;
         }
     }

@@ -256,6 +256,15 @@ impl CsvFile {
         self.out.write_record(cells).map_err(|source| GenerateError::Csv { path: self.path.clone(), source })
     }
 
+    /// Writes a data row and counts it; a planted duplicate is written a second time, as double exports are.
+    pub fn data_row(&mut self, tally: &mut Tally, record: &[String], twice: bool) -> Result<()> {
+        for _ in 0..if twice { 2 } else { 1 } {
+            self.row(record)?;
+            tally.data_rows += 1;
+        }
+        Ok(())
+    }
+
     pub fn finish(mut self) -> Result<()> {
         self.out.flush().map_err(|source| GenerateError::Io { path: self.path.clone(), source })
     }

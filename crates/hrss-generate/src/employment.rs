@@ -114,12 +114,7 @@ pub fn write(path: &Path, world: &World, rng: &mut ChaCha8Rng) -> Result<Generat
                 _ => duplicate = true,
             }
         }
-        out.row(&record)?;
-        tally.data_rows += 1;
-        if duplicate {
-            out.row(&record)?;
-            tally.data_rows += 1;
-        }
+        out.data_row(&mut tally, &record, duplicate)?;
     }
     out.finish()?;
     Ok(tally.file("employment_registrations", path))

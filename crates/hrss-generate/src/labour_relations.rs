@@ -224,12 +224,7 @@ pub fn write_arbitration(path: &Path, world: &World, rng: &mut ChaCha8Rng) -> Re
                 _ => duplicate = true,
             }
         }
-        out.row(&record)?;
-        tally.data_rows += 1;
-        if duplicate {
-            out.row(&record)?;
-            tally.data_rows += 1;
-        }
+        out.data_row(&mut tally, &record, duplicate)?;
     }
     out.finish()?;
     Ok(tally.file("arbitration_cases", path))

@@ -130,8 +130,13 @@ impl JsonFile {
         Ok(Self { path: path.into(), out: BufWriter::new(file) })
     }
 
-    fn line(&mut self, text: &str) -> Result<()> {
-        writeln!(self.out, "{text}").map_err(|source| GenerateError::Io { path: self.path.clone(), source })
+    /// Writes a data line and counts it; a planted duplicate is written twice.
+    fn data_line(&mut self, tally: &mut Tally, text: &str, twice: bool) -> Result<()> {
+        for _ in 0..if twice { 2 } else { 1 } {
+            writeln!(self.out, "{text}").map_err(|source| GenerateError::Io { path: self.path.clone(), source })?;
+            tally.data_rows += 1;
+        }
+        Ok(())
     }
 
     fn finish(mut self) -> Result<()> {
@@ -201,12 +206,7 @@ pub fn write_postings(path: &Path, world: &World, rng: &mut ChaCha8Rng) -> Resul
             }
         }
         let line = line.unwrap_or_else(|| json_line(&fields));
-        out.line(&line)?;
-        tally.data_rows += 1;
-        if duplicate {
-            out.line(&line)?;
-            tally.data_rows += 1;
-        }
+        out.data_line(&mut tally, &line, duplicate)?;
     }
     out.finish()?;
     Ok(tally.file("job_postings", path))
@@ -277,12 +277,7 @@ pub fn write_seekers(path: &Path, world: &World, rng: &mut ChaCha8Rng) -> Result
             }
         }
         let line = json_line(&fields);
-        out.line(&line)?;
-        tally.data_rows += 1;
-        if duplicate {
-            out.line(&line)?;
-            tally.data_rows += 1;
-        }
+        out.data_line(&mut tally, &line, duplicate)?;
     }
     out.finish()?;
     Ok(tally.file("job_seekers", path))

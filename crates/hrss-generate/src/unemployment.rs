@@ -66,12 +66,7 @@ pub fn write_registrations(path: &Path, world: &World, rng: &mut ChaCha8Rng) -> 
                 _ => duplicate = true,
             }
         }
-        out.row(&record)?;
-        tally.data_rows += 1;
-        if duplicate {
-            out.row(&record)?;
-            tally.data_rows += 1;
-        }
+        out.data_row(&mut tally, &record, duplicate)?;
     }
     out.finish()?;
     Ok(tally.file("unemployment_registrations", path))
