@@ -1,13 +1,14 @@
 //! Header matching and typed conversion: text cells -> validated canonical values -> Arrow batches,
 //! or a quarantine record naming the column, the (masked) value and the reason.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array, RecordBatch, StringBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use chrono::NaiveDate;
@@ -56,8 +57,9 @@ fn invalid(code: &'static str, message: impl Into<String>) -> Invalid {
 }
 
 #[derive(Debug, Clone)]
-enum Value {
-    Str(Option<String>),
+enum Value<'a> {
+    /// Text borrowed from the row where it is stored as read, owned where it was converted.
+    Str(Option<Cow<'a, str>>),
     Int(Option<i64>),
     Int32(Option<i32>),
     Float(Option<f64>),
@@ -65,10 +67,14 @@ enum Value {
     Bool(Option<bool>),
 }
 
-impl Value {
+impl<'a> Value<'a> {
+    fn text_of(text: impl Into<Cow<'a, str>>) -> Self {
+        Self::Str(Some(text.into()))
+    }
+
     fn hash_into(&self, hasher: &mut impl Hasher) {
         match self {
-            Self::Str(v) => v.hash(hasher),
+            Self::Str(v) => v.as_deref().hash(hasher),
             Self::Int(v) => v.hash(hasher),
             Self::Int32(v) => v.hash(hasher),
             Self::Float(v) => v.map(f64::to_bits).hash(hasher),
@@ -79,7 +85,7 @@ impl Value {
 
     fn text(&self) -> Option<String> {
         match self {
-            Self::Str(v) => v.clone(),
+            Self::Str(v) => v.as_deref().map(str::to_string),
             Self::Int(v) => v.map(|n| n.to_string()),
             Self::Int32(v) => v.map(|n| n.to_string()),
             Self::Float(v) => v.map(|n| n.to_string()),
@@ -91,7 +97,7 @@ impl Value {
 
 #[derive(Debug)]
 enum Buffer {
-    Str(Vec<Option<String>>),
+    Str(StringBuilder),
     Int(Vec<Option<i64>>),
     Int32(Vec<Option<i32>>),
     Date(Vec<Option<i32>>),
@@ -109,13 +115,13 @@ impl Buffer {
             DataType::Float64 => Self::Float(Vec::new()),
             DataType::Decimal128(..) => Self::Money(Vec::new()),
             DataType::Boolean => Self::Bool(Vec::new()),
-            _ => Self::Str(Vec::new()),
+            _ => Self::Str(StringBuilder::new()),
         }
     }
 
     fn push(&mut self, value: Value) {
         match (self, value) {
-            (Self::Str(b), Value::Str(v)) => b.push(v),
+            (Self::Str(b), Value::Str(v)) => b.append_option(v.as_deref()),
             (Self::Int(b), Value::Int(v)) => b.push(v),
             (Self::Int32(b) | Self::Date(b), Value::Int32(v)) => b.push(v),
             (Self::Float(b), Value::Float(v)) => b.push(v),
@@ -127,7 +133,7 @@ impl Buffer {
 
     fn finish(&mut self) -> Result<ArrayRef, arrow::error::ArrowError> {
         Ok(match self {
-            Self::Str(b) => Arc::new(StringArray::from(std::mem::take(b))),
+            Self::Str(b) => Arc::new(b.finish()),
             Self::Int(b) => Arc::new(Int64Array::from(std::mem::take(b))),
             Self::Int32(b) => Arc::new(Int32Array::from(std::mem::take(b))),
             Self::Date(b) => Arc::new(Date32Array::from(std::mem::take(b))),
@@ -138,10 +144,50 @@ impl Buffer {
     }
 }
 
-/// Hashes of the unique keys seen so far in a file. The keys are already hashes, so the set does not
-/// hash them again; 8 bytes a row is what bounded memory allows for de-duplicating tens of millions of rows.
-type SeenKeys = HashSet<u64, BuildHasherDefault<PassThroughHasher>>;
+/// Hashes of the unique keys seen so far in a file, in 8 bytes a key: recent ones in a hash set, older ones
+/// merged into one sorted vector (a hash set alone needs twice the memory, and more while it grows, which
+/// tens of millions of rows cannot afford).
+#[derive(Debug, Default)]
+struct SeenKeys {
+    recent: HashSet<u64, BuildHasherDefault<PassThroughHasher>>,
+    sorted: Vec<u64>,
+}
 
+impl SeenKeys {
+    const RECENT: usize = 1 << 20;
+
+    /// True when `key` is new.
+    fn insert(&mut self, key: u64) -> bool {
+        if self.sorted.binary_search(&key).is_ok() || !self.recent.insert(key) {
+            return false;
+        }
+        if self.recent.len() >= Self::RECENT {
+            let mut chunk: Vec<u64> = self.recent.drain().collect();
+            chunk.sort_unstable();
+            merge_sorted(&mut self.sorted, &chunk);
+        }
+        true
+    }
+}
+
+/// Merges sorted `chunk` into sorted `into` in place, from the back, in linear time.
+fn merge_sorted(into: &mut Vec<u64>, chunk: &[u64]) {
+    let old = into.len();
+    into.resize(old + chunk.len(), 0);
+    let (mut i, mut j, mut k) = (old, chunk.len(), old + chunk.len());
+    while j > 0 {
+        k -= 1;
+        if i > 0 && into[i - 1] > chunk[j - 1] {
+            into[k] = into[i - 1];
+            i -= 1;
+        } else {
+            into[k] = chunk[j - 1];
+            j -= 1;
+        }
+    }
+}
+
+/// The keys are already hashes: the set uses them as they are.
 #[derive(Default)]
 struct PassThroughHasher(u64);
 
@@ -367,7 +413,9 @@ impl Converter {
                 }
                 let (index, spec) = self.spec.kept_columns().enumerate().find(|(_, c)| c.canonical() == column)?;
                 let raw = mapping[index].and_then(|i| row.cells.get(i)).map_or("", |s| s.trim());
-                self.convert(spec, raw).ok()?.first()?.text()
+                let mut converted = Vec::new();
+                self.convert(spec, raw, &mut converted).ok()?;
+                converted.first()?.text()
             })
             .collect()
     }
@@ -416,8 +464,8 @@ impl Converter {
         let mut rejection: Option<Rejection> = None;
         for (spec, cell) in self.spec.kept_columns().zip(mapping) {
             let raw = cell.and_then(|i| row.cells.get(i)).map_or("", |s| s.trim());
-            match self.convert(spec, raw) {
-                Ok(converted) => values.extend(converted),
+            match self.convert(spec, raw, &mut values) {
+                Ok(()) => {}
                 Err(problem) => match &mut rejection {
                     Some(r) => r.reason = redact(&format!("{}; {}: {}", r.reason, spec.source, problem.message)),
                     None => {
@@ -436,9 +484,9 @@ impl Converter {
         if let Some(rejection) = rejection {
             return RowOutcome::Quarantined(rejection);
         }
-        values.extend(self.spec.constants.values().map(|v| Value::Str(Some(v.clone()))));
+        values.extend(self.spec.constants.values().map(|v| Value::text_of(v.as_str())));
         if self.spec.source.sheet_column.is_some() {
-            values.push(Value::Str(self.sheet.as_ref().map(|(_, value)| value.clone())));
+            values.push(Value::Str(self.sheet.as_ref().map(|(_, value)| Cow::Borrowed(value.as_str()))));
         }
         if !self.key_fields.is_empty() {
             let mut hasher = std::hash::DefaultHasher::new();
@@ -461,7 +509,7 @@ impl Converter {
                 });
             }
         }
-        values.push(Value::Str(Some(self.load_id.clone())));
+        values.push(Value::text_of(self.load_id.as_str()));
         values.push(Value::Int(Some(row.row as i64)));
         for (buffer, value) in self.buffers.iter_mut().zip(values) {
             buffer.push(value);
@@ -485,13 +533,15 @@ impl Converter {
         RecordBatch::try_new(Arc::clone(&self.schema), columns)
     }
 
-    fn convert(&self, spec: &ColumnSpec, raw: &str) -> Result<Vec<Value>, Invalid> {
+    /// Appends the canonical values of one cell (one or more columns) to `out`.
+    fn convert<'a>(&self, spec: &ColumnSpec, raw: &'a str, out: &mut Vec<Value<'a>>) -> Result<(), Invalid> {
         let kind = spec.kind.expect("validated: kept columns have a type");
         if raw.is_empty() {
             if spec.required {
                 return Err(invalid("required_missing", "required value is empty"));
             }
-            return Ok(fields_of(spec).iter().map(|f| null_of(f.data_type())).collect());
+            out.extend(fields_of(spec).iter().map(|f| null_of(f.data_type())));
+            return Ok(());
         }
         if raw.chars().count() > MAX_CELL_CHARS {
             return Err(invalid(
@@ -508,14 +558,15 @@ impl Converter {
         let range = |value: f64| check_range(spec, value);
         match kind {
             ColumnType::String => {
-                let value = if spec.map.is_empty() {
-                    raw.to_string()
+                let value: Cow<'a, str> = if spec.map.is_empty() {
+                    Cow::Borrowed(raw)
                 } else {
-                    spec.map.get(raw).cloned().ok_or_else(|| {
+                    Cow::Owned(spec.map.get(raw).cloned().ok_or_else(|| {
                         invalid("not_in_code_list", format!("`{raw}` is not one of the accepted values {:?}", spec.map.keys().collect::<Vec<_>>()))
-                    })?
+                    })?)
                 };
-                Ok(vec![Value::Str(Some(value))])
+                out.push(Value::Str(Some(value)));
+                Ok(())
             }
             ColumnType::Int => {
                 let cleaned = raw.replace([',', '，'], "");
@@ -525,7 +576,8 @@ impl Converter {
                 }
                 .ok_or_else(|| invalid("not_a_number", format!("`{raw}` is not a whole number")))?;
                 range(n as f64)?;
-                Ok(vec![Value::Int(Some(n))])
+                out.push(Value::Int(Some(n)));
+                Ok(())
             }
             ColumnType::Number => {
                 let cleaned: String = raw.chars().filter(|c| !matches!(c, ',' | '，' | '%' | '％')).collect();
@@ -536,23 +588,30 @@ impl Converter {
                     .ok_or_else(|| invalid("not_a_number", format!("`{raw}` is not a number")))?
                     * spec.unit_factor.unwrap_or(1.0);
                 range(v)?;
-                Ok(vec![Value::Float(Some(v))])
+                out.push(Value::Float(Some(v)));
+                Ok(())
             }
             ColumnType::Money => {
                 let cents = parse_money(raw, spec.unit_factor.unwrap_or(1.0)).ok_or_else(|| {
                     invalid("not_an_amount", format!("`{raw}` is not an amount{}", spec.unit.as_ref().map(|u| format!(" in {u}")).unwrap_or_default()))
                 })?;
                 range(cents as f64 / 100.0)?;
-                Ok(vec![Value::Money(Some(cents))])
+                out.push(Value::Money(Some(cents)));
+                Ok(())
             }
-            ColumnType::Month => Ok(vec![Value::Str(Some(parse_month(raw).ok_or_else(|| {
-                invalid("not_a_month", format!("`{raw}` is not a month (expected e.g. 2024-03, 202403, 2024年3月 or 2024/3/1)"))
-            })?))]),
+            ColumnType::Month => {
+                let month = parse_month(raw).ok_or_else(|| {
+                    invalid("not_a_month", format!("`{raw}` is not a month (expected e.g. 2024-03, 202403, 2024年3月 or 2024/3/1)"))
+                })?;
+                out.push(Value::text_of(month));
+                Ok(())
+            }
             ColumnType::Date => {
                 let date = parse_date(raw).ok_or_else(|| {
                     invalid("not_a_date", format!("`{raw}` is not a date (expected e.g. 2024-03-05, 2024/3/5, 20240305 or 2024年3月5日)"))
                 })?;
-                Ok(vec![Value::Int32(Some(date.signed_duration_since(UNIX_EPOCH_DATE).num_days() as i32))])
+                out.push(Value::Int32(Some(date.signed_duration_since(UNIX_EPOCH_DATE).num_days() as i32)));
+                Ok(())
             }
             ColumnType::ResidentId => {
                 let id = ResidentId::parse(raw).map_err(|e| {
@@ -564,12 +623,13 @@ impl Converter {
                     last.pseudonym = self.pseudonymizer.pseudonym("person", id.as_str());
                     last.id = id.as_str().to_string();
                 }
-                Ok(vec![
-                    Value::Str(Some(last.pseudonym.clone())),
+                out.extend([
+                    Value::text_of(last.pseudonym.clone()),
                     Value::Int32(Some(id.birth_year())),
-                    Value::Str(Some(id.sex_code().to_string())),
-                    Value::Str(Some(id.region_code().to_string())),
-                ])
+                    Value::text_of(id.sex_code().to_string()),
+                    Value::text_of(id.region_code().to_string()),
+                ]);
+                Ok(())
             }
             ColumnType::Uscc => {
                 let code = raw.to_ascii_uppercase();
@@ -577,12 +637,14 @@ impl Converter {
                     return Err(invalid("bad_identifier", format!("unified social credit code has {} characters, expected 18", code.chars().count())));
                 }
                 let valid = is_valid_uscc(&code);
-                Ok(vec![Value::Str(Some(code)), Value::Bool(Some(valid))])
+                out.extend([Value::text_of(code), Value::Bool(Some(valid))]);
+                Ok(())
             }
             ColumnType::District => {
                 let district = current_district(raw)
                     .ok_or_else(|| invalid("not_in_code_list", format!("`{raw}` is not a GB/T 2260 code of a Shaoxing district or county")))?;
-                Ok(vec![Value::Str(Some(district.code.to_string()))])
+                out.push(Value::text_of(district.code));
+                Ok(())
             }
             ColumnType::Industry => {
                 let digits: String = raw.chars().skip_while(char::is_ascii_alphabetic).collect();
@@ -590,14 +652,16 @@ impl Converter {
                 let section = division.and_then(industry_section).ok_or_else(|| {
                     invalid("not_in_code_list", format!("`{raw}` is not a GB/T 4754-2017 industry code (e.g. C17, 17 or C1711)"))
                 })?;
-                Ok(vec![Value::Str(division.map(str::to_string)), Value::Str(Some(section.to_string()))])
+                out.extend([Value::Str(division.map(|d| Cow::Owned(d.to_string()))), Value::text_of(section.to_string())]);
+                Ok(())
             }
             ColumnType::Occupation => {
                 let well_formed = raw.chars().all(|c| c.is_ascii_digit() || c == '-');
                 let group = occupation_major_group(raw).filter(|_| well_formed).ok_or_else(|| {
                     invalid("not_in_code_list", format!("`{raw}` is not a GB/T 6565-2015 occupation code (e.g. 6-04-01-01 or 2)"))
                 })?;
-                Ok(vec![Value::Str(Some(raw.to_string())), Value::Str(Some(group.to_string()))])
+                out.extend([Value::text_of(raw), Value::text_of(group)]);
+                Ok(())
             }
         }
     }
@@ -609,7 +673,7 @@ fn is_excel_error(raw: &str) -> bool {
     matches!(raw, "#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!" | "#VALUE!" | "#DATA!")
 }
 
-fn null_of(data_type: &DataType) -> Value {
+fn null_of(data_type: &DataType) -> Value<'static> {
     match data_type {
         DataType::Int64 => Value::Int(None),
         DataType::Int32 | DataType::Date32 => Value::Int32(None),
@@ -675,17 +739,22 @@ pub fn redact(text: &str) -> String {
 
 /// Parses `1,234.56`, `¥1234.5`, `1234元` into hundredths of the canonical unit after multiplying by `factor`.
 pub fn parse_money(raw: &str, factor: f64) -> Option<i128> {
-    let cleaned: String = raw.chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '元')).collect();
+    let plain = raw.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+    let cleaned: Cow<'_, str> = if plain {
+        Cow::Borrowed(raw)
+    } else {
+        Cow::Owned(raw.chars().filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥' | '元')).collect())
+    };
     let (negative, digits) = match cleaned.strip_prefix('-') {
         Some(rest) => (true, rest),
-        None => (false, cleaned.as_str()),
+        None => (false, cleaned.as_ref()),
     };
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
     if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) || !fraction.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let scale = u32::try_from(fraction.len()).ok()?;
-    let mantissa: i128 = format!("{whole}{fraction}").parse().ok()?;
+    let mantissa = whole.bytes().chain(fraction.bytes()).try_fold(0i128, |n, b| n.checked_mul(10)?.checked_add(i128::from(b - b'0')))?;
     let cents = if factor.fract() == 0.0 && factor.abs() < 1e12 {
         // Exact for integral factors (万元 -> yuan), rounding half away from zero past two decimals.
         let scaled = mantissa.checked_mul(factor as i128)?.checked_mul(100)?;
@@ -706,13 +775,25 @@ fn excel_serial_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.trunc() as u64))
 }
 
+/// The first four runs of digits in `raw` and how many there are (at most four: enough to tell a date with a
+/// time of day), without allocating: this runs for every date and month cell.
+fn digit_groups(raw: &str) -> ([&str; 4], usize) {
+    let mut groups = [""; 4];
+    let mut count = 0;
+    for group in raw.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).take(4) {
+        groups[count] = group;
+        count += 1;
+    }
+    (groups, count)
+}
+
 /// Parses the date spellings departments use.
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     if let Some(date) = excel_serial_date(raw) {
         return Some(date);
     }
-    let groups: Vec<&str> = raw.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
-    let (year, month, day) = match groups.as_slice() {
+    let (groups, count) = digit_groups(raw);
+    let (year, month, day) = match &groups[..count] {
         [single] if single.len() == 8 => (&single[..4], &single[4..6], &single[6..8]),
         // A time of day after the date (`2024-03-05 00:00:00`) is ignored.
         [year, month, day, ..] if year.len() == 4 && month.len() <= 2 && day.len() <= 2 => (*year, *month, *day),
@@ -727,8 +808,8 @@ pub fn parse_month(raw: &str) -> Option<String> {
     if let Some(date) = excel_serial_date(raw) {
         return Some(date.format("%Y-%m").to_string());
     }
-    let groups: Vec<&str> = raw.split(|c: char| !c.is_ascii_digit()).filter(|g| !g.is_empty()).collect();
-    let (year, month) = match groups.as_slice() {
+    let (groups, count) = digit_groups(raw);
+    let (year, month) = match &groups[..count] {
         [single] if single.len() == 6 || single.len() == 8 => (&single[..4], &single[4..6]),
         [year, month, ..] if year.len() == 4 && month.len() <= 2 => (*year, *month),
         _ => return None,
@@ -757,6 +838,15 @@ mod tests {
         assert_eq!(redact("申请人33060219850315123X电话13800000001"), "申请人330602********123X电话138****0001");
         assert_eq!(redact("330602850315107"), "330602*****5107");
         assert_eq!(redact("2025-03 金额1600.00 代码91330602MA2D000014"), "2025-03 金额1600.00 代码91330602MA2D000014");
+    }
+
+    #[test]
+    fn seen_keys_find_duplicates_across_merged_chunks() {
+        let mut seen = SeenKeys::default();
+        let keys: Vec<u64> = (0..(SeenKeys::RECENT as u64 * 2 + 10)).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
+        assert!(keys.iter().all(|k| seen.insert(*k)), "all new");
+        assert!(seen.sorted.windows(2).all(|w| w[0] < w[1]), "merged runs stay sorted");
+        assert!(!seen.insert(keys[0]) && !seen.insert(keys[keys.len() - 1]), "old and recent keys are both found");
     }
 
     #[test]

@@ -123,11 +123,22 @@ pub async fn ingest_file(
     .await?;
     let mut entry = LedgerEntry::new(EntryKind::Load, &spec.name);
     entry.input_file = Some(path.display().to_string());
+    // The file's hash and the periods it covers are two reads of the file: done at once, on both cores.
+    let periods = (!spec.target.replace_by.is_empty()).then(|| {
+        let (spec, path, pseudonymizer) = (spec.clone(), path.to_path_buf(), pseudonymizer.clone());
+        blocking(move || key_tuples_of(&spec, &path, &pseudonymizer))
+    });
     let sha256 = blocking({
         let path = path.to_path_buf();
         move || sha256_of(&path)
-    })
-    .await?;
+    });
+    let (sha256, periods) = match periods {
+        Some(periods) => {
+            let (sha256, periods) = futures::join!(sha256, periods);
+            (sha256?, Some(periods?))
+        }
+        None => (sha256.await?, None),
+    };
     entry.input_sha256 = Some(sha256.clone());
     let mut report = LoadReport {
         load_id: entry.id.clone(),
@@ -154,7 +165,7 @@ pub async fn ingest_file(
         return Ok(report);
     }
 
-    let outcome = load(warehouse, spec, path, pseudonymizer, options, &entry.id, &mut report).await;
+    let outcome = load(warehouse, spec, path, pseudonymizer, options, periods, &mut report).await;
     match &outcome {
         Ok(version) => {
             entry.outcome = "success".into();
@@ -225,22 +236,19 @@ async fn load(
     path: &Path,
     pseudonymizer: &Pseudonymizer,
     options: &IngestOptions,
-    load_id: &str,
+    periods: Option<BTreeSet<Vec<String>>>,
     report: &mut LoadReport,
 ) -> Result<Option<i64>> {
-    let mode = if spec.target.replace_by.is_empty() {
-        WriteMode::Append
-    } else {
-        let tuples = blocking({
-            let (spec, path, pseudonymizer) = (spec.clone(), path.to_path_buf(), pseudonymizer.clone());
-            move || key_tuples_of(&spec, &path, &pseudonymizer)
-        })
-        .await?;
-        report.replaced = tuples.iter().map(|t| t.join("/")).collect();
-        if tuples.is_empty() { WriteMode::Append } else { WriteMode::ReplaceWhere(replace_predicate(&spec.target.replace_by, &tuples)) }
+    let load_id = report.load_id.clone();
+    let mode = match periods {
+        Some(tuples) if !tuples.is_empty() => {
+            report.replaced = tuples.iter().map(|t| t.join("/")).collect();
+            WriteMode::ReplaceWhere(replace_predicate(&spec.target.replace_by, &tuples))
+        }
+        _ => WriteMode::Append,
     };
 
-    let converter = Converter::new(spec, pseudonymizer.clone(), load_id);
+    let converter = Converter::new(spec, pseudonymizer.clone(), &load_id);
     let schema = converter.schema();
     let (sender, receiver) = mpsc::channel(BATCHES_IN_FLIGHT);
     let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
@@ -286,7 +294,7 @@ async fn load(
     report.rows_in = counts.rows_in;
     report.rows_quarantined = counts.rejections.len() as u64;
     // The reasons are kept even when the load as a whole is refused, so the department can fix the file.
-    write_quarantine(warehouse, spec, path, load_id, &counts.rejections).await?;
+    write_quarantine(warehouse, spec, path, &load_id, &counts.rejections).await?;
     if let Some(refused) = quarantine_share_error(spec, path, &counts, limit) {
         return Err(refused);
     }
@@ -339,7 +347,7 @@ fn stream_rows(
                 if converter.sheet().is_some() && !converter.header_found() {
                     return Err(header.not_found(spec, path, &converter));
                 }
-                converter.start_sheet(&name);
+                converter.start_sheet(name);
                 header = HeaderSearch::default();
                 return Ok(());
             }
@@ -348,7 +356,7 @@ fn stream_rows(
         if !converter.header_found() {
             return header.offer(spec, path, &mut converter, row);
         }
-        match converter.push_row(&row) {
+        match converter.push_row(row) {
             RowOutcome::Loaded => counts.rows_in += 1,
             RowOutcome::Quarantined(rejection) => {
                 counts.rows_in += 1;
@@ -378,18 +386,18 @@ struct HeaderSearch {
 
 impl HeaderSearch {
     /// Tries `row` (with the row above it, for a two-row header) as the header.
-    fn offer(&mut self, spec: &PipelineSpec, path: &Path, converter: &mut Converter, row: RawRow) -> Result<()> {
+    fn offer(&mut self, spec: &PipelineSpec, path: &Path, converter: &mut Converter, row: &RawRow) -> Result<()> {
         if row.cells.iter().all(|c| c.trim().is_empty()) && row.malformed.is_none() {
             return Ok(());
         }
-        let candidate = match (spec.source.header_rows, self.seen.last()) {
-            (2, Some(above)) => combine_header_rows(above, &row),
-            _ => row.clone(),
+        let found = match (spec.source.header_rows, self.seen.last()) {
+            (2, Some(above)) => converter.try_header(&combine_header_rows(above, row)),
+            _ => converter.try_header(row),
         };
-        if converter.try_header(&candidate) {
+        if found {
             return Ok(());
         }
-        self.seen.push(row);
+        self.seen.push(row.clone());
         if self.seen.len() >= spec.source.header_search_rows {
             return Err(self.not_found(spec, path, converter));
         }
@@ -442,10 +450,10 @@ fn key_tuples_of(spec: &PipelineSpec, path: &Path, pseudonymizer: &Pseudonymizer
     for_each_row(path, &spec.source, &progress, &mut |item| {
         match item {
             Item::Sheet(name) => {
-                converter.start_sheet(&name);
+                converter.start_sheet(name);
                 header = HeaderSearch::default();
             }
-            Item::Row(row) if converter.header_found() => tuples.extend(converter.key_values(&row, &spec.target.replace_by)),
+            Item::Row(row) if converter.header_found() => tuples.extend(converter.key_values(row, &spec.target.replace_by)),
             // Header problems are reported by the load itself.
             Item::Row(row) => header.offer(spec, path, &mut converter, row).unwrap_or(()),
         }

@@ -20,12 +20,12 @@ pub struct RawRow {
     pub malformed: Option<String>,
 }
 
-/// What a reader reports, in file order.
+/// What a reader reports, in file order. Rows are lent, so a reader can reuse one row's buffers for the next.
 #[derive(Debug)]
-pub enum Item {
+pub enum Item<'a> {
     /// The next sheet of a workbook starts: a new header follows.
-    Sheet(String),
-    Row(RawRow),
+    Sheet(&'a str),
+    Row(&'a RawRow),
 }
 
 /// Bytes read so far, for progress bars.
@@ -40,9 +40,9 @@ pub fn for_each_row(
     path: &Path,
     source: &SourceSpec,
     progress: &Arc<ReadProgress>,
-    on_item: &mut dyn FnMut(Item) -> Result<()>,
+    on_item: &mut dyn FnMut(Item<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut counted = |item: Item| {
+    let mut counted = |item: Item<'_>| {
         if matches!(item, Item::Row(_)) {
             progress.rows.fetch_add(1, Ordering::Relaxed);
         }
@@ -111,7 +111,7 @@ fn read_csv(
     path: &Path,
     declared: Encoding,
     progress: &Arc<ReadProgress>,
-    on_item: &mut dyn FnMut(Item) -> Result<()>,
+    on_item: &mut dyn FnMut(Item<'_>) -> Result<()>,
 ) -> Result<()> {
     let encoding = detect_encoding(path, declared)?;
     let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -120,12 +120,20 @@ fn read_csv(
         .build(BufReader::with_capacity(1 << 16, open(path, progress)?));
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
     let mut record = csv::StringRecord::new();
+    // One row's strings are refilled for the next: no allocation per cell once the row is warm.
+    let mut raw = RawRow::default();
     loop {
         let row = reader.position().line();
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {
-                on_item(Item::Row(RawRow { row, cells: record.iter().map(str::to_string).collect(), malformed: None }))?;
+                raw.row = row;
+                raw.cells.resize_with(record.len(), String::new);
+                for (cell, value) in raw.cells.iter_mut().zip(record.iter()) {
+                    cell.clear();
+                    cell.push_str(value);
+                }
+                on_item(Item::Row(&raw))?;
             }
             Err(e) => {
                 let row = e.position().map_or(row, csv::Position::line);
@@ -139,7 +147,7 @@ fn read_csv(
     }
 }
 
-fn read_jsonl(path: &Path, progress: &Arc<ReadProgress>, on_item: &mut dyn FnMut(Item) -> Result<()>) -> Result<()> {
+fn read_jsonl(path: &Path, progress: &Arc<ReadProgress>, on_item: &mut dyn FnMut(Item<'_>) -> Result<()>) -> Result<()> {
     let reader = BufReader::with_capacity(1 << 16, open(path, progress)?);
     // The first object's keys are the header; later objects are laid out in that order.
     let mut header: Vec<String> = Vec::new();
@@ -165,27 +173,27 @@ fn read_jsonl(path: &Path, progress: &Arc<ReadProgress>, on_item: &mut dyn FnMut
         };
         if header.is_empty() {
             header = object.keys().cloned().collect();
-            on_item(Item::Row(RawRow { row: 0, cells: header.clone(), malformed: None }))?;
+            on_item(Item::Row(&RawRow { row: 0, cells: header.clone(), malformed: None }))?;
             for early in before_header.drain(..) {
-                on_item(Item::Row(early))?;
+                on_item(Item::Row(&early))?;
             }
         }
         let cells = header.iter().map(|key| object.get(key).map(json_text).unwrap_or_default()).collect();
-        on_item(Item::Row(RawRow { row, cells, malformed: None }))?;
+        on_item(Item::Row(&RawRow { row, cells, malformed: None }))?;
     }
     for early in before_header {
-        on_item(Item::Row(early))?;
+        on_item(Item::Row(&early))?;
     }
     Ok(())
 }
 
 /// A malformed line before the first object waits until the header is known, so it is counted as data.
-fn before_or_now(header: &[String], pending: &mut Vec<RawRow>, row: RawRow, on_item: &mut dyn FnMut(Item) -> Result<()>) -> Result<()> {
+fn before_or_now(header: &[String], pending: &mut Vec<RawRow>, row: RawRow, on_item: &mut dyn FnMut(Item<'_>) -> Result<()>) -> Result<()> {
     if header.is_empty() {
         pending.push(row);
         Ok(())
     } else {
-        on_item(Item::Row(row))
+        on_item(Item::Row(&row))
     }
 }
 
@@ -201,7 +209,7 @@ fn read_xlsx(
     path: &Path,
     sheets: &[String],
     progress: &Arc<ReadProgress>,
-    on_item: &mut dyn FnMut(Item) -> Result<()>,
+    on_item: &mut dyn FnMut(Item<'_>) -> Result<()>,
 ) -> Result<()> {
     let malformed = |message: String| IngestError::Malformed { path: path.into(), row: 0, message };
     if let Ok(meta) = std::fs::metadata(path) {
@@ -221,14 +229,14 @@ fn read_xlsx(
         }
     }
     for sheet in wanted {
-        on_item(Item::Sheet(sheet.clone()))?;
+        on_item(Item::Sheet(&sheet))?;
         let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(|e| malformed(format!("sheet `{sheet}`: {e}")))?;
         let mut current: Option<RawRow> = None;
         while let Some(cell) = cells.next_cell().map_err(|e| malformed(format!("sheet `{sheet}`: {e}")))? {
             let (row, col) = cell.get_position();
             let row = u64::from(row) + 1;
-            if current.as_ref().is_some_and(|r| r.row != row) {
-                on_item(Item::Row(current.take().expect("checked above")))?;
+            if let Some(done) = current.take_if(|r| r.row != row) {
+                on_item(Item::Row(&done))?;
             }
             let raw = current.get_or_insert_with(|| RawRow { row, ..RawRow::default() });
             let col = col as usize;
@@ -238,7 +246,7 @@ fn read_xlsx(
             raw.cells[col] = cell_text(cell.get_value());
         }
         if let Some(last) = current {
-            on_item(Item::Row(last))?;
+            on_item(Item::Row(&last))?;
         }
     }
     Ok(())
