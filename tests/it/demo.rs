@@ -251,3 +251,33 @@ fn one_person_has_one_pseudonym_in_every_source() {
     let planted_registrations: u64 = scalar(&warehouse, "SELECT count(*) FROM quarantine.unemployment_registrations").parse().expect("n");
     assert!(recipients > 20 && unmatched <= planted_registrations, "{unmatched} of {recipients} recipients have no registration");
 }
+
+#[test]
+fn registered_unemployment_rate_follows_the_official_formula() {
+    let demo = Demo::get();
+    let warehouse = demo.warehouse();
+    // Recomputed from the staging tables for the year's last day, independently of the model's joins.
+    let stock = scalar(
+        &warehouse,
+        "SELECT count(*) FROM staging.unemployment_registrations \
+         WHERE registered_on <= DATE '2025-12-31' AND (cancelled_on IS NULL OR cancelled_on > DATE '2025-12-31')",
+    );
+    let mart = scalar(&warehouse, "SELECT sum(registered_unemployed_end) FROM marts.employment_monthly WHERE period = '2025-12'");
+    assert_eq!(mart, stock, "registered unemployed at the end of December");
+    let mismatches = scalar(
+        &warehouse,
+        "SELECT count(*) FROM marts.employment_monthly WHERE urban_employed IS NOT NULL AND \
+         abs(registered_unemployment_rate - CAST(registered_unemployed_end AS DOUBLE) / (urban_employed + registered_unemployed_end)) > 1e-12",
+    );
+    assert_eq!(mismatches, "0");
+    let jobs = scalar(&warehouse, "SELECT count(*) FROM staging.employment_registrations");
+    assert_eq!(scalar(&warehouse, "SELECT sum(new_urban_jobs) FROM marts.employment_monthly"), jobs, "every registration is a new urban job");
+    let rate: f64 = scalar(
+        &warehouse,
+        "SELECT CAST(sum(registered_unemployed_end) AS DOUBLE) / (sum(urban_employed) + sum(registered_unemployed_end)) \
+         FROM marts.employment_monthly WHERE period = '2025-12'",
+    )
+    .parse()
+    .expect("rate");
+    assert!((0.01..0.04).contains(&rate), "Shaoxing's registered unemployment rate is about 2% ({rate})");
+}
