@@ -543,7 +543,8 @@ impl Converter {
             out.extend(fields_of(spec).iter().map(|f| null_of(f.data_type())));
             return Ok(());
         }
-        if raw.chars().count() > MAX_CELL_CHARS {
+        // Bytes bound characters from above: only a long cell pays for counting its characters.
+        if raw.len() > MAX_CELL_CHARS && raw.chars().count() > MAX_CELL_CHARS {
             return Err(invalid(
                 "cell_too_long",
                 format!("the cell holds {} characters (limit {MAX_CELL_CHARS}): an unclosed quote or pasted text", raw.chars().count()),
