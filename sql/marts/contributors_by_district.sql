@@ -1,6 +1,9 @@
 /*
 description = "Monthly contributors and contributions by district, industry section and insurance type (分区县参保缴费)"
 tags = ["social_insurance"]
+# A month's contributions only feed that month's rows, so a newly loaded month rebuilds just its own slice.
+materialized = "incremental"
+period_column = "period"
 
 [columns]
 period = "Month the contributions are due for, YYYY-MM"
@@ -27,6 +30,27 @@ columns = ["period", "district_code", "industry_section", "insurance_type"]
 kind = "accepted_values"
 column = "insurance_type"
 values = ["pension", "unemployment", "work_injury"]
+
+[[tests]]
+kind = "relationships"
+column = "district_code"
+to = "ref.districts"
+field = "code"
+
+[[tests]]
+kind = "relationships"
+column = "industry_section"
+to = "ref.industry_sections"
+field = "section"
+
+[[tests]]
+kind = "expression"
+expect = "contribution_total = employer_amount + employee_amount AND contributors > 0"
+
+[[tests]]
+kind = "sql"
+name = "every_loaded_month_is_built"
+sql = "SELECT DISTINCT period FROM staging.contributions WHERE period NOT IN (SELECT period FROM marts.contributors_by_district)"
 */
 SELECT
     c.period,

@@ -14,7 +14,7 @@ use hrss_models::{BuildOptions, BuildReport};
 use hrss_report::{render_dashboard, Dashboard, OutputFiles};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::output::{print_build, print_checks, print_loads, print_query};
+use crate::output::{print_build, print_checks, print_loads, print_query, print_unit_tests};
 use crate::{Cli, Command, ReportFormat};
 
 /// Errors of the application, each telling the user what to do.
@@ -76,13 +76,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             fail_if_any(&failures)
         }
-        Command::Build { select } => {
+        Command::Build { select, full_refresh } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
-            build(&project, &warehouse, BuildOptions { select, tests_only: false }).await.map(|_| ())
+            build(&project, &warehouse, BuildOptions { select, tests_only: false, full_refresh }).await.map(|_| ())
         }
-        Command::Test { select } => {
+        Command::Test { select, unit: true } => unit_tests(&project, &select).await,
+        Command::Test { select, unit: false } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
-            build(&project, &warehouse, BuildOptions { select, tests_only: true }).await.map(|_| ())
+            build(&project, &warehouse, BuildOptions { select, tests_only: true, ..BuildOptions::default() }).await.map(|_| ())
         }
         Command::Sql { query, format } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
@@ -322,6 +323,21 @@ async fn build(project: &Project, warehouse: &Warehouse, options: BuildOptions) 
         return Err(AppError::Failed("some models or error-level tests failed; see the summary above".into()));
     }
     Ok(report)
+}
+
+async fn unit_tests(project: &Project, select: &[String]) -> Result<()> {
+    let sql_dir = project.folder("sql")?;
+    let models = hrss_models::discover(&sql_dir)?;
+    let selected = if select.is_empty() { None } else { Some(hrss_models::build::select(&models, select)?) };
+    let outcomes = hrss_models::unit::run(&sql_dir, &models, selected.as_ref()).await;
+    let failed = print_unit_tests(&outcomes);
+    if outcomes.is_empty() {
+        return Err(AppError::Usage("no .slt unit test beside the selected models".into()));
+    }
+    if failed > 0 {
+        return Err(AppError::Failed(format!("{failed} of {} SQL unit test files failed; see above", outcomes.len())));
+    }
+    Ok(())
 }
 
 async fn report(project: &Project, warehouse: &Warehouse, names: &[String], out: &Path, files: OutputFiles) -> Result<Vec<PathBuf>> {

@@ -80,11 +80,17 @@ pub enum Command {
         /// Selectors: name, name+, +name, tag:x, path:sql/marts.
         #[arg(long, num_args = 1.., value_delimiter = ' ')]
         select: Vec<String>,
+        /// Rebuild incremental models in full instead of only the periods whose sources changed.
+        #[arg(long)]
+        full_refresh: bool,
     },
     /// Run the models' data tests against the tables as they are.
     Test {
         #[arg(long, num_args = 1.., value_delimiter = ' ')]
         select: Vec<String>,
+        /// Run the SQL unit tests (the .slt files beside the models, over their own fixtures) instead.
+        #[arg(long)]
+        unit: bool,
     },
     /// Run one query against the warehouse.
     Sql {

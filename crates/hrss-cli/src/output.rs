@@ -5,6 +5,7 @@ use std::io::Write;
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use hrss_ingest::{CheckReport, LoadReport};
+use hrss_models::unit::UnitOutcome;
 use hrss_models::{BuildReport, ModelStatus};
 
 use crate::OutputFormat;
@@ -79,7 +80,7 @@ pub fn print_checks(checks: &[CheckReport]) {
 }
 
 pub fn print_build(report: &BuildReport) {
-    println!("{:<34} {:<8} {:>8} {:>8} {:>6} {:>6}", "model", "status", "rows", "time", "tests", "failed");
+    println!("{:<36} {:<8} {:>8} {:>8} {:>6} {:>6}  how", "model", "status", "rows", "time", "tests", "failed");
     for o in &report.outcomes {
         let status = match &o.status {
             ModelStatus::Built => "built",
@@ -89,16 +90,38 @@ pub fn print_build(report: &BuildReport) {
         };
         let failed = o.tests.iter().filter(|t| !t.passed()).count();
         let rows = o.rows.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
-        println!("{:<34} {status:<8} {rows:>8} {:>7.2}s {:>6} {failed:>6}", o.model, o.elapsed.as_secs_f64(), o.tests.len());
+        println!(
+            "{:<36} {status:<8} {rows:>8} {:>7.2}s {:>6} {failed:>6}  {}",
+            o.model,
+            o.elapsed.as_secs_f64(),
+            o.tests.len(),
+            o.how
+        );
         if let ModelStatus::Failed(message) | ModelStatus::Skipped(message) = &o.status {
             println!("  {message}");
         }
         for t in o.tests.iter().filter(|t| !t.passed()) {
             let level = if t.blocks() { "error" } else { "warn" };
-            match &t.error {
-                Some(e) => println!("  {level}: {} could not run: {e}", t.name),
-                None => println!("  {level}: {} has {} failing rows", t.name, t.failures),
+            match (&t.error, &t.detail) {
+                (Some(e), _) => println!("  {level}: {} could not run: {e}", t.name),
+                (None, Some(detail)) => println!("  {level}: {}: {detail}", t.name),
+                (None, None) => println!("  {level}: {} failed", t.name),
             }
         }
     }
+    let models = report.outcomes.len();
+    let tests: usize = report.outcomes.iter().map(|o| o.tests.len()).sum();
+    let failing: usize = report.outcomes.iter().map(|o| o.tests.iter().filter(|t| !t.passed()).count()).sum();
+    println!("{models} models, {tests} tests, {} passed, {failing} failed or warned", tests - failing);
+}
+
+/// Prints each SQL unit test file's result; returns how many failed.
+pub fn print_unit_tests(outcomes: &[UnitOutcome]) -> usize {
+    for o in outcomes {
+        match &o.error {
+            None => println!("ok     {}", o.file.display()),
+            Some(error) => println!("FAILED {}\n{}", o.file.display(), error.trim_end()),
+        }
+    }
+    outcomes.iter().filter(|o| o.error.is_some()).count()
 }

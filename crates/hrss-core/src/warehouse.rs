@@ -14,7 +14,7 @@ use deltalake::operations::write::SchemaMode;
 use deltalake::protocol::SaveMode;
 use deltalake::DeltaTable;
 use futures::TryStreamExt;
-use object_store::ObjectStore;
+use object_store::{ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use crate::error::{CoreError, Result};
@@ -72,13 +72,22 @@ pub struct TableOptions<'a> {
     pub partition_by: &'a [String],
     /// Shown as the table's description; empty for none.
     pub description: &'a str,
+    /// Stored in the commit's info, beside the data it describes (e.g. the source versions a model was built from).
+    pub commit_metadata: &'a [(String, serde_json::Value)],
 }
 
 impl<'a> TableOptions<'a> {
     /// An unpartitioned table with a description.
     pub fn described(description: &'a str) -> Self {
-        Self { partition_by: &[], description }
+        Self { partition_by: &[], description, commit_metadata: &[] }
     }
+}
+
+/// What the Delta log knows of one data file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRange {
+    /// Smallest and largest value of the asked column, when the file carries statistics for it.
+    pub min_max: Option<(String, String)>,
 }
 
 /// A handle on the warehouse root. Cheap to clone.
@@ -191,6 +200,11 @@ impl Warehouse {
         if !options.partition_by.is_empty() {
             builder = builder.with_partition_columns(options.partition_by.iter().cloned());
         }
+        if !options.commit_metadata.is_empty() {
+            builder = builder.with_commit_properties(
+                deltalake::kernel::transaction::CommitProperties::default().with_metadata(options.commit_metadata.iter().cloned()),
+            );
+        }
         builder = match mode {
             WriteMode::Append => builder.with_save_mode(SaveMode::Append),
             WriteMode::Overwrite => builder.with_save_mode(SaveMode::Overwrite).with_schema_mode(SchemaMode::Overwrite),
@@ -199,6 +213,117 @@ impl Warehouse {
             }
         };
         Ok(builder.await?)
+    }
+
+    /// The current version of a table, `None` when it does not exist.
+    pub async fn version(&self, layer: Layer, name: &str) -> Result<Option<i64>> {
+        Ok(self.table(layer, name).await?.and_then(|t| t.version()).and_then(|v| i64::try_from(v).ok()))
+    }
+
+    /// A value stored with `TableOptions::commit_metadata` in the table's latest commit.
+    pub async fn last_commit_metadata(&self, layer: Layer, name: &str, key: &str) -> Result<Option<serde_json::Value>> {
+        let Some(table) = self.table(layer, name).await? else { return Ok(None) };
+        let mut history = table.history(Some(1));
+        let latest = history.try_next().await?;
+        Ok(latest.and_then(|commit| commit.info.get(key).cloned()))
+    }
+
+    /// The data files of a table at `version` (the current one when `None`), each with the range of
+    /// `column` from its statistics: enough to tell which periods a set of changed files touches.
+    pub async fn file_ranges(
+        &self,
+        layer: Layer,
+        name: &str,
+        version: Option<i64>,
+        column: &str,
+    ) -> Result<std::collections::BTreeMap<String, FileRange>> {
+        let Some(mut table) = self.table(layer, name).await? else { return Ok(Default::default()) };
+        if let Some(version) = version {
+            table.load_version(u64::try_from(version).unwrap_or_default()).await?;
+        }
+        let snapshot = table.snapshot()?;
+        let stat = |stats: &serde_json::Value, bound: &str| stats.get(bound)?.get(column)?.as_str().map(str::to_string);
+        Ok(snapshot
+            .log_data()
+            .iter()
+            .map(|file| {
+                let stats = file.stats().and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok());
+                let min_max = stats.and_then(|s| Some((stat(&s, "minValues")?, stat(&s, "maxValues")?)));
+                (file.path().into_owned(), FileRange { min_max })
+            })
+            .collect())
+    }
+
+    /// Removes a table and its files (a model that became a view).
+    pub async fn drop_table(&self, layer: Layer, name: &str) -> Result<()> {
+        let prefix = self.root_path.clone().join(layer.folder()).join(name);
+        let paths: Vec<_> = self.store.list(Some(&prefix)).map_ok(|meta| meta.location).try_collect().await?;
+        for path in paths {
+            self.store.delete(&path).await?;
+        }
+        Ok(())
+    }
+
+    fn view_path(&self, schema: &str, name: &str) -> object_store::path::Path {
+        self.root_path.clone().join("_views").join(schema).join(format!("{name}.sql"))
+    }
+
+    /// Stores a view's query in the warehouse; every session registers it.
+    pub async fn save_view(&self, schema: &str, name: &str, sql: &str) -> Result<()> {
+        self.store.put(&self.view_path(schema, name), sql.to_string().into()).await?;
+        Ok(())
+    }
+
+    /// Forgets a stored view (a view model that became a table); no error when there is none.
+    pub async fn drop_view(&self, schema: &str, name: &str) -> Result<()> {
+        match self.store.delete(&self.view_path(schema, name)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Stored views as (schema, name, query), sorted.
+    pub async fn views(&self) -> Result<Vec<(String, String, String)>> {
+        let prefix = self.root_path.clone().join("_views");
+        let metas: Vec<_> = self.store.list(Some(&prefix)).try_collect().await?;
+        let mut views = Vec::new();
+        for meta in metas {
+            let parts: Vec<String> = meta.location.parts().map(|p| p.as_ref().to_string()).collect();
+            let [.., schema, file] = parts.as_slice() else { continue };
+            let Some(name) = file.strip_suffix(".sql") else { continue };
+            let sql = String::from_utf8_lossy(&self.store.get(&meta.location).await?.bytes().await?).into_owned();
+            views.push((schema.clone(), name.to_string(), sql));
+        }
+        views.sort();
+        Ok(views)
+    }
+
+    /// Registers the stored views in a session. Views over views are registered once what they read exists;
+    /// a view that no longer plans (its table was dropped) is left out rather than failing the session.
+    async fn register_views(&self, ctx: &SessionContext) -> Result<()> {
+        let mut pending = self.views().await?;
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut still = Vec::new();
+            for (schema, name, sql) in pending {
+                match ctx.sql(&sql).await {
+                    Ok(df) => {
+                        let view = datafusion::catalog::view::ViewTable::new(df.into_unoptimized_plan(), Some(sql));
+                        let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
+                        if let Some(provider) = catalog.schema(&schema) {
+                            provider.deregister_table(&name)?;
+                            provider.register_table(name, Arc::new(view))?;
+                        }
+                    }
+                    Err(_) => still.push((schema, name, sql)),
+                }
+            }
+            if still.len() == before {
+                break;
+            }
+            pending = still;
+        }
+        Ok(())
     }
 
     /// An empty DataFusion session that can write Delta tables (it carries delta-rs's query planner).
@@ -228,6 +353,7 @@ impl Warehouse {
                 self.register(&ctx, layer, &name).await?;
             }
         }
+        self.register_views(&ctx).await?;
         Ok(ctx)
     }
 

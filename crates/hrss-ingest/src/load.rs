@@ -282,7 +282,7 @@ async fn load(
     let source = StreamingTable::try_new(Arc::clone(&schema), vec![Arc::new(ChannelPartition::new(schema, receiver))])?;
     let plan = ctx.read_table(Arc::new(source))?.into_unoptimized_plan();
     let written = warehouse
-        .write(&ctx, Layer::Staging, &spec.table, plan, mode, TableOptions { partition_by: &spec.target.partition_by, description: &spec.description })
+        .write(&ctx, Layer::Staging, &spec.table, plan, mode, TableOptions { partition_by: &spec.target.partition_by, description: &spec.description, commit_metadata: &[] })
         .await;
     let counts = reader.await.map_err(|e| IngestError::Malformed {
         path: path.into(),

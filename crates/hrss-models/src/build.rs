@@ -10,7 +10,13 @@ use hrss_core::ledger::{self, EntryKind, LedgerEntry};
 use hrss_core::warehouse::{TableOptions, WriteMode};
 use hrss_core::{Layer, Warehouse};
 
-use crate::model::{Model, ModelError};
+use std::sync::Arc;
+
+use datafusion::catalog::view::ViewTable;
+use sha2::{Digest, Sha256};
+
+use crate::incremental::{self, Refresh};
+use crate::model::{Materialization, Model, ModelError};
 use crate::tests::{self, TestOutcome};
 
 #[derive(Debug, Clone, Default)]
@@ -19,6 +25,8 @@ pub struct BuildOptions {
     pub select: Vec<String>,
     /// Run the tests only, against the tables as they are.
     pub tests_only: bool,
+    /// Rebuild incremental models in full instead of by changed period.
+    pub full_refresh: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +42,8 @@ pub enum ModelStatus {
 pub struct ModelOutcome {
     pub model: String,
     pub status: ModelStatus,
+    /// How it was materialized: `table`, `view`, `incremental: 3 periods (2025-03, ...)`, `incremental: full (first build)`.
+    pub how: String,
     pub rows: Option<i64>,
     pub elapsed: Duration,
     pub tests: Vec<TestOutcome>,
@@ -59,17 +69,20 @@ impl BuildReport {
     }
 }
 
-/// Model name -> the models it reads.
-fn dependencies(models: &[Model]) -> BTreeMap<String, BTreeSet<String>> {
+/// Model name -> the models it reads, in its query or its tests (a relationships test runs after its target).
+pub fn dependencies(models: &[Model]) -> BTreeMap<String, BTreeSet<String>> {
     let names: BTreeSet<&str> = models.iter().map(|m| m.name.as_str()).collect();
     models
         .iter()
-        .map(|m| (m.name.clone(), m.reads.iter().filter(|r| names.contains(r.as_str())).cloned().collect()))
+        .map(|m| {
+            let reads = m.reads.iter().chain(&m.test_reads).filter(|r| names.contains(r.as_str())).cloned().collect();
+            (m.name.clone(), reads)
+        })
         .collect()
 }
 
 /// Models in dependency levels: every model comes after everything it reads.
-fn levels(deps: &BTreeMap<String, BTreeSet<String>>) -> Result<Vec<Vec<String>>, ModelError> {
+pub fn levels(deps: &BTreeMap<String, BTreeSet<String>>) -> Result<Vec<Vec<String>>, ModelError> {
     let mut done: BTreeSet<String> = BTreeSet::new();
     let mut levels = Vec::new();
     while done.len() < deps.len() {
@@ -137,16 +150,14 @@ pub fn select(models: &[Model], selectors: &[String]) -> Result<BTreeSet<String>
             let upstream = selector.starts_with('+');
             let downstream = selector.ends_with('+');
             let bare = selector.trim_matches('+');
-            let model = models
-                .iter()
-                .find(|m| m.name == bare || m.table == bare)
-                .ok_or_else(|| ModelError::Definition {
-                    path: "--select".into(),
-                    message: format!(
-                        "no model `{bare}`; models are: {}",
-                        models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")
-                    ),
-                })?;
+            let model = models.iter().find(|m| m.name == bare || m.table == bare).ok_or_else(|| {
+                let names = models.iter().map(|m| m.name.as_str());
+                let hint = match crate::model::nearest(bare, names.clone()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("models are: {}", names.collect::<Vec<_>>().join(", ")),
+                };
+                ModelError::Definition { path: "--select".into(), message: format!("no model `{bare}`; {hint}") }
+            })?;
             let mut set = BTreeSet::from([model.name.clone()]);
             if upstream {
                 set.extend(closure(&model.name, false));
@@ -183,12 +194,13 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
                     return ModelOutcome {
                         model: model.name.clone(),
                         status: ModelStatus::Skipped(format!("upstream {first} failed")),
+                        how: String::new(),
                         rows: None,
                         elapsed: Duration::ZERO,
                         tests: Vec::new(),
                     };
                 }
-                build_one(warehouse, &ctx, model, options.tests_only).await
+                build_one(warehouse, &ctx, model, options).await
             }
         });
         let finished = futures::future::join_all(runs).await;
@@ -203,16 +215,27 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
     Ok(BuildReport { outcomes })
 }
 
-async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, tests_only: bool) -> ModelOutcome {
+async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, options: &BuildOptions) -> ModelOutcome {
     let started = Instant::now();
-    let mut outcome =
-        ModelOutcome { model: model.name.clone(), status: ModelStatus::Built, rows: None, elapsed: Duration::ZERO, tests: Vec::new() };
-    if tests_only {
+    let mut outcome = ModelOutcome {
+        model: model.name.clone(),
+        status: ModelStatus::Built,
+        how: model.header.materialized.as_str().to_string(),
+        rows: None,
+        elapsed: Duration::ZERO,
+        tests: Vec::new(),
+    };
+    if options.tests_only {
         outcome.status = ModelStatus::Tested;
-    } else if let Err(message) = materialize(warehouse, ctx, model).await {
-        outcome.status = ModelStatus::Failed(message);
-        outcome.elapsed = started.elapsed();
-        return outcome;
+    } else {
+        match materialize(warehouse, ctx, model, options.full_refresh).await {
+            Ok(how) => outcome.how = how,
+            Err(message) => {
+                outcome.status = ModelStatus::Failed(message);
+                outcome.elapsed = started.elapsed();
+                return outcome;
+            }
+        }
     }
     outcome.rows = row_count(ctx, &model.name).await;
     if outcome.rows.is_none() {
@@ -224,20 +247,99 @@ async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, t
     outcome
 }
 
-/// Runs the model's query and replaces its table with the result in one commit.
-async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model) -> Result<(), String> {
+/// Commit-info keys recorded with every model build.
+const SOURCE_VERSIONS: &str = "hrss.source_versions";
+const SQL_SHA256: &str = "hrss.model_sql_sha256";
+
+/// `path:line: message`, pointing at the line of the model file DataFusion's diagnostic names, if any.
+fn located(model: &Model, error: &datafusion::error::DataFusionError) -> String {
+    let offset = error.diagnostic().and_then(|d| d.span).map(|span| span.start.line as usize).filter(|l| *l > 0);
+    let line = model.sql_line + offset.map_or(0, |l| l - 1);
+    format!("{}:{line}: {error}", model.path.display())
+}
+
+/// Fails with the nearest existing names when the query reads a table the session does not have.
+fn check_tables_exist(ctx: &SessionContext, model: &Model) -> Result<(), String> {
+    let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
+    let known: Vec<String> = catalog
+        .schema_names()
+        .into_iter()
+        .flat_map(|schema| {
+            let tables = catalog.schema(&schema).map(|s| s.table_names()).unwrap_or_default();
+            tables.into_iter().map(move |t| format!("{schema}.{t}"))
+        })
+        .collect();
+    for read in &model.reads {
+        let qualified = if read.contains('.') { read.clone() } else { format!("public.{read}") };
+        if !known.contains(&qualified) {
+            let hint = match crate::model::nearest(read, known.iter().map(String::as_str)) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => "load it with `hrss ingest` or add a model that builds it".to_string(),
+            };
+            return Err(format!("{}:{}: unknown table `{read}`; {hint}", model.path.display(), model.sql_line));
+        }
+    }
+    Ok(())
+}
+
+/// Builds the model as its header says; returns how.
+async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, full_refresh: bool) -> Result<String, String> {
     let at = |e: &dyn std::fmt::Display| format!("{}:{}: {e}", model.path.display(), model.sql_line);
     if model.schema != "marts" {
         return Err(at(&format!("models are built into `marts`; move the file under sql/marts/ (schema `{}` is not writable)", model.schema)));
     }
-    let df = ctx.sql(&model.sql).await.map_err(|e| at(&e))?;
-    let plan = df.into_unoptimized_plan();
-    warehouse
-        .write(ctx, Layer::Marts, &model.table, plan, WriteMode::Overwrite, TableOptions::described(&model.header.description))
-        .await
-        .map_err(|e| at(&e))?;
+    check_tables_exist(ctx, model)?;
+    let df = ctx.sql(&model.sql).await.map_err(|e| located(model, &e))?;
+    if model.header.materialized == Materialization::View {
+        if warehouse.version(Layer::Marts, &model.table).await.map_err(|e| at(&e))?.is_some() {
+            warehouse.drop_table(Layer::Marts, &model.table).await.map_err(|e| at(&e))?;
+        }
+        warehouse.save_view(&model.schema, &model.table, &model.sql).await.map_err(|e| at(&e))?;
+        let view = ViewTable::new(df.into_unoptimized_plan(), Some(model.sql.clone()));
+        let schema = ctx.catalog("datafusion").and_then(|c| c.schema(&model.schema)).ok_or_else(|| at(&"no marts schema"))?;
+        schema.deregister_table(&model.table).map_err(|e| at(&e))?;
+        schema.register_table(model.table.clone(), Arc::new(view)).map_err(|e| at(&e))?;
+        return Ok("view".into());
+    }
+    warehouse.drop_view(&model.schema, &model.table).await.map_err(|e| at(&e))?;
+    let sources = source_versions(warehouse, model).await.map_err(|e| at(&e))?;
+    let sql_sha256 = hex::encode(Sha256::digest(model.sql.as_bytes()));
+    let metadata = [(SOURCE_VERSIONS.to_string(), serde_json::json!(sources)), (SQL_SHA256.to_string(), serde_json::json!(sql_sha256))];
+    let options = TableOptions { commit_metadata: &metadata, ..TableOptions::described(&model.header.description) };
+    let (plan, mode, how) = match model.header.materialized {
+        Materialization::Incremental => {
+            let column = model.header.period_column.as_deref().unwrap_or("period");
+            match incremental::plan(warehouse, model, column, &sources, &sql_sha256, full_refresh).await.map_err(|e| at(&e))? {
+                Refresh::UpToDate => return Ok("incremental: up to date".into()),
+                Refresh::Full(reason) => (df.into_unoptimized_plan(), WriteMode::Overwrite, format!("incremental: full ({reason})")),
+                Refresh::Periods(periods) => {
+                    let list = periods.iter().map(|p| format!("'{}'", p.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+                    let predicate = format!("\"{column}\" IN ({list})");
+                    let slice = format!("SELECT * FROM ({}) AS model WHERE model.{predicate}", model.sql);
+                    let plan = ctx.sql(&slice).await.map_err(|e| located(model, &e))?.into_unoptimized_plan();
+                    let how = format!("incremental: {} periods ({})", periods.len(), incremental::summarize(&periods));
+                    (plan, WriteMode::ReplaceWhere(predicate), how)
+                }
+            }
+        }
+        Materialization::Table | Materialization::View => (df.into_unoptimized_plan(), WriteMode::Overwrite, "table".into()),
+    };
+    warehouse.write(ctx, Layer::Marts, &model.table, plan, mode, options).await.map_err(|e| at(&e))?;
     warehouse.register(ctx, Layer::Marts, &model.table).await.map_err(|e| at(&e))?;
-    Ok(())
+    Ok(how)
+}
+
+/// The current versions of the warehouse tables the model reads.
+async fn source_versions(warehouse: &Warehouse, model: &Model) -> hrss_core::Result<BTreeMap<String, i64>> {
+    let mut versions = BTreeMap::new();
+    for read in &model.reads {
+        if let Some((layer, table)) = incremental::layer_of(read) {
+            if let Some(version) = warehouse.version(layer, table).await? {
+                versions.insert(read.clone(), version);
+            }
+        }
+    }
+    Ok(versions)
 }
 
 async fn row_count(ctx: &SessionContext, table: &str) -> Option<i64> {
@@ -254,7 +356,7 @@ fn ledger_entries(outcome: &ModelOutcome) -> Vec<LedgerEntry> {
     build.finished = finished;
     build.rows_loaded = outcome.rows.unwrap_or(0);
     (build.outcome, build.detail) = match &outcome.status {
-        ModelStatus::Built => ("success".into(), String::new()),
+        ModelStatus::Built => ("success".into(), outcome.how.clone()),
         ModelStatus::Tested => ("tested".into(), String::new()),
         ModelStatus::Failed(m) => ("failed".into(), m.clone()),
         ModelStatus::Skipped(m) => ("skipped".into(), m.clone()),
@@ -266,7 +368,7 @@ fn ledger_entries(outcome: &ModelOutcome) -> Vec<LedgerEntry> {
         entry.finished = finished;
         entry.test_failures = Some(test.failures);
         entry.outcome = if test.passed() { "pass".into() } else if test.blocks() { "fail".into() } else { "warn".into() };
-        entry.detail = test.error.clone().unwrap_or_else(|| format!("{} failing rows", test.failures));
+        entry.detail = test.error.clone().or_else(|| test.detail.clone()).unwrap_or_default();
         entries.push(entry);
     }
     entries

@@ -23,11 +23,27 @@ pub enum ModelError {
     DataFusion(#[from] datafusion::error::DataFusionError),
 }
 
+/// How a model's result is kept in the warehouse.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Materialization {
+    /// Rebuilt in full into a Delta table on every build.
     #[default]
     Table,
+    /// Stored as its query; every session reads through it, so it is never stale.
+    View,
+    /// A Delta table rebuilt by period: only the periods whose sources changed since the last build.
+    Incremental,
+}
+
+impl Materialization {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::View => "view",
+            Self::Incremental => "incremental",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -48,6 +64,25 @@ pub enum TestSpec {
     Unique { columns: Vec<String>, #[serde(default)] severity: Severity },
     /// The column holds only these values.
     AcceptedValues { column: String, values: Vec<String>, #[serde(default)] severity: Severity },
+    /// Every non-null value of `column` exists as `field` of table `to` (a foreign key).
+    Relationships { column: String, to: String, field: String, #[serde(default)] severity: Severity },
+    /// A boolean SQL expression over a row; rows where it is not TRUE fail.
+    Expression { expect: String, #[serde(default)] severity: Severity },
+    /// The table's row count lies in `[min, max]`.
+    RowCount { min: Option<i64>, max: Option<i64>, #[serde(default)] severity: Severity },
+    /// A query whose rows are failures.
+    Sql { name: String, sql: String, #[serde(default)] severity: Severity },
+}
+
+impl TestSpec {
+    /// Tables other than the model that the test reads (lineage and build order).
+    pub fn reads(&self) -> BTreeSet<String> {
+        match self {
+            Self::Relationships { to, .. } => BTreeSet::from([to.to_lowercase()]),
+            Self::Sql { sql, .. } => tables_read(sql).unwrap_or_default(),
+            _ => BTreeSet::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -55,6 +90,8 @@ pub enum TestSpec {
 pub struct Header {
     #[serde(default)]
     pub materialized: Materialization,
+    /// The column an incremental model is rebuilt by (a `YYYY-MM` month or a `period_type`/`period` pair).
+    pub period_column: Option<String>,
     #[serde(default)]
     pub description: String,
     #[serde(default)]
@@ -80,23 +117,15 @@ pub struct Model {
     pub sql_line: usize,
     /// Tables the query reads, qualified (`staging.contributions`, `marts.x`).
     pub reads: BTreeSet<String>,
+    /// Tables its tests read besides the model itself.
+    pub test_reads: BTreeSet<String>,
 }
 
 /// Every model under `sql_dir`, sorted by name.
 pub fn discover(sql_dir: &Path) -> Result<Vec<Model>, ModelError> {
-    let mut models = Vec::new();
-    let mut folders = vec![sql_dir.to_path_buf()];
-    while let Some(dir) = folders.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| ModelError::Io { path: dir.clone(), source })?;
-        for entry in entries {
-            let path = entry.map_err(|source| ModelError::Io { path: dir.clone(), source })?.path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "sql") {
-                models.push(Model::from_file(&path)?);
-            }
-        }
-    }
+    let files = hrss_core::project::files_with_extension_recursive(sql_dir, "sql")
+        .map_err(|source| ModelError::Io { path: sql_dir.to_path_buf(), source })?;
+    let mut models = files.iter().map(|path| Model::from_file(path)).collect::<Result<Vec<_>, _>>()?;
     models.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(models)
 }
@@ -113,8 +142,18 @@ impl Model {
             .ok_or_else(|| fail("a model lives in a folder named after its schema, e.g. sql/marts/".into()))?;
         let (header, sql, sql_line) = split_header(&text).map_err(fail)?;
         let reads = tables_read(sql).map_err(|e| fail(format!("line {sql_line}: {e}")))?;
+        if header.materialized == Materialization::Incremental && header.period_column.is_none() {
+            return Err(fail("an incremental model names the column it is rebuilt by: add `period_column = \"period\"` to the header".into()));
+        }
+        for test in &header.tests {
+            if let TestSpec::Sql { name, sql, .. } = test {
+                tables_read(sql).map_err(|e| fail(format!("test `{name}`: {e}")))?;
+            }
+        }
+        let name = format!("{schema}.{table}");
+        let test_reads = header.tests.iter().flat_map(TestSpec::reads).filter(|t| *t != name).collect();
         Ok(Self {
-            name: format!("{schema}.{table}"),
+            name,
             schema: schema.to_string(),
             table: table.to_string(),
             path: path.to_path_buf(),
@@ -122,6 +161,7 @@ impl Model {
             sql: sql.to_string(),
             sql_line,
             reads,
+            test_reads,
         })
     }
 }
@@ -134,9 +174,21 @@ fn split_header(text: &str) -> Result<(Header, &str, usize), String> {
     };
     let end = rest.find("*/").ok_or("the header comment is not closed with */")?;
     let header: Header = toml::from_str(&rest[..end]).map_err(|e| format!("header comment: {e}"))?;
-    let sql_start = text.len() - rest.len() + end + 2;
-    let sql_line = text[..sql_start].lines().count();
-    Ok((header, text[sql_start..].trim(), sql_line))
+    let after_header = text.len() - rest.len() + end + 2;
+    let sql = text[after_header..].trim();
+    let sql_start = text.len() - text[after_header..].trim_start().len();
+    let sql_line = text[..sql_start].matches('\n').count() + 1;
+    Ok((header, sql, sql_line))
+}
+
+/// The candidate closest to `name` by edit distance, when it is close enough to be a likely typo.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(name, c), c))
+        .filter(|(distance, c)| *distance <= (c.chars().count() / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
 }
 
 /// Names defined by `WITH` clauses: they are not tables.
@@ -192,6 +244,14 @@ mod tests {
     fn header_is_toml_in_the_leading_comment() {
         let text = "/*\ndescription = \"d\"\n[[tests]]\nkind = \"not_null\"\ncolumns = [\"a\"]\n*/\nSELECT 1 AS a";
         let (header, sql, line) = split_header(text).expect("valid header");
-        assert_eq!((header.description.as_str(), header.tests.len(), sql, line), ("d", 1, "SELECT 1 AS a", 6));
+        assert_eq!((header.description.as_str(), header.tests.len(), sql, line), ("d", 1, "SELECT 1 AS a", 7));
+    }
+
+    #[test]
+    fn nearest_name_catches_typos_not_strangers() {
+        let tables = ["staging.contributions", "staging.fund_ledger", "marts.fund_monthly"];
+        assert_eq!(nearest("staging.contribution", tables), Some("staging.contributions"));
+        assert_eq!(nearest("marts.fund_montly", tables), Some("marts.fund_monthly"));
+        assert_eq!(nearest("staging.job_postings", tables), None);
     }
 }
