@@ -262,20 +262,25 @@ fn registered_unemployment_rate_follows_the_official_formula() {
         "SELECT count(*) FROM staging.unemployment_registrations \
          WHERE registered_on <= DATE '2025-12-31' AND (cancelled_on IS NULL OR cancelled_on > DATE '2025-12-31')",
     );
-    let mart = scalar(&warehouse, "SELECT sum(registered_unemployed_end) FROM marts.employment_monthly WHERE period = '2025-12'");
+    let district_rows = "FROM marts.employment WHERE district_code <> '330600'";
+    let mart = scalar(&warehouse, &format!("SELECT sum(registered_unemployed_end) {district_rows} AND period = '2025-12'"));
     assert_eq!(mart, stock, "registered unemployed at the end of December");
+    let year_end = scalar(&warehouse, "SELECT registered_unemployed_end FROM marts.employment WHERE district_code = '330600' AND period = '2025'");
+    assert_eq!(year_end, stock, "the city's year row holds the December stock");
     let mismatches = scalar(
         &warehouse,
-        "SELECT count(*) FROM marts.employment_monthly WHERE urban_employed IS NOT NULL AND \
+        "SELECT count(*) FROM marts.employment WHERE urban_employed IS NOT NULL AND \
          abs(registered_unemployment_rate - CAST(registered_unemployed_end AS DOUBLE) / (urban_employed + registered_unemployed_end)) > 1e-12",
     );
     assert_eq!(mismatches, "0");
     let jobs = scalar(&warehouse, "SELECT count(*) FROM staging.employment_registrations");
-    assert_eq!(scalar(&warehouse, "SELECT sum(new_urban_jobs) FROM marts.employment_monthly"), jobs, "every registration is a new urban job");
+    let month_jobs = scalar(&warehouse, &format!("SELECT sum(new_urban_jobs) {district_rows} AND period_type = 'month'"));
+    assert_eq!(month_jobs, jobs, "every registration is a new urban job");
+    let year_jobs = scalar(&warehouse, "SELECT sum(new_urban_jobs) FROM marts.employment WHERE district_code = '330600' AND period_type = 'year'");
+    assert_eq!(year_jobs, jobs, "the city's years add up to every registration");
     let rate: f64 = scalar(
         &warehouse,
-        "SELECT CAST(sum(registered_unemployed_end) AS DOUBLE) / (sum(urban_employed) + sum(registered_unemployed_end)) \
-         FROM marts.employment_monthly WHERE period = '2025-12'",
+        "SELECT registered_unemployment_rate FROM marts.employment WHERE district_code = '330600' AND period = '2025'",
     )
     .parse()
     .expect("rate");

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{hrss, hrss_ok, project_root, scalar, scratch, valid_ids_in, TEST_KEY};
+use crate::support::{hrss, hrss_ok, project_root, scalar, scratch, valid_ids_in, write_valid_contributions, TEST_KEY, TWELVE_MONTHS_OF_2025};
 
 fn broken_fixture() -> PathBuf {
     project_root().join("tests/fixtures/社保缴费明细_broken.csv")
@@ -206,18 +206,6 @@ fn ingest_without_a_key_says_how_to_make_one() {
     assert!(!dir.join("w/staging").exists(), "nothing was written without a key");
 }
 
-/// A plain UTF-8 contributions file of `rows` valid rows over the twelve months of 2025, written fast.
-fn write_valid_contributions(path: &Path, rows: usize) {
-    use std::io::Write;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
-    writeln!(out, "费款所属期,单位统一社会信用代码,单位名称,所属区县代码,行业代码,姓名,公民身份号码,联系电话,险种,缴费基数,单位缴纳金额,个人缴纳金额,缴费状态").expect("write");
-    for i in 0..rows {
-        let body = format!("3306021985{:02}{:02}{:03}", 1 + (i / 1000) % 12, 1 + (i / 12_000) % 28, i % 1000);
-        let id = format!("{body}{}", hrss_core::identifiers::resident_id_check_char(&body).expect("digits"));
-        writeln!(out, "2025{:02},91330602MA2D000014,绍兴市越城区恒达纺织有限公司,330602,C17,王伟,{id},13800000000,企业职工基本养老保险,8000.00,1280.00,640.00,已缴", 1 + i % 12).expect("write");
-    }
-}
-
 fn wait_for(what: &str, condition: impl Fn() -> bool) {
     let started = Instant::now();
     while !condition() {
@@ -239,7 +227,7 @@ fn a_second_writer_fails_clearly_and_a_killed_load_leaves_the_table_at_its_versi
     assert_eq!(commits(), 1);
 
     let big = dir.join("社保缴费明细_big.csv");
-    write_valid_contributions(&big, ROWS);
+    write_valid_contributions(&big, ROWS, &TWELVE_MONTHS_OF_2025);
     let mut load = Command::new(env!("CARGO_BIN_EXE_hrss"))
         .args(["--warehouse", &w, "ingest", "contributions", "--input", &big.to_string_lossy()])
         .current_dir(project_root())

@@ -3,5 +3,6 @@
 mod demo;
 mod generate;
 mod ingest;
+mod models;
 mod sql;
 mod support;

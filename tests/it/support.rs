@@ -96,3 +96,20 @@ pub fn valid_ids_in(text: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The twelve months of 2025 as contributions files write them.
+pub const TWELVE_MONTHS_OF_2025: [&str; 12] =
+    ["202501", "202502", "202503", "202504", "202505", "202506", "202507", "202508", "202509", "202510", "202511", "202512"];
+
+/// A plain UTF-8 contributions file of `rows` valid rows spread over `months` (`YYYYMM`), written fast.
+pub fn write_valid_contributions(path: &Path, rows: usize, months: &[&str]) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    writeln!(out, "费款所属期,单位统一社会信用代码,单位名称,所属区县代码,行业代码,姓名,公民身份号码,联系电话,险种,缴费基数,单位缴纳金额,个人缴纳金额,缴费状态").expect("write");
+    for i in 0..rows {
+        let body = format!("3306021985{:02}{:02}{:03}", 1 + (i / 1000) % 12, 1 + (i / 12_000) % 28, i % 1000);
+        let id = format!("{body}{}", hrss_core::identifiers::resident_id_check_char(&body).expect("digits"));
+        let month = months[i % months.len()];
+        writeln!(out, "{month},91330602MA2D000014,绍兴市越城区恒达纺织有限公司,330602,C17,王伟,{id},13800000000,企业职工基本养老保险,8000.00,1280.00,640.00,已缴").expect("write");
+    }
+}

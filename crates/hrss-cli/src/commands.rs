@@ -1,5 +1,6 @@
 //! What each command does. Every command returns a `Result`; `main` only maps it to an exit code.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -10,12 +11,15 @@ use hrss_core::pseudonym::{ensure_key_file, KEY_ENV};
 use hrss_core::{Pseudonymizer, Warehouse};
 use hrss_generate::GenerateOptions;
 use hrss_ingest::{check_file, ingest_file, IngestOptions, LoadReport, PipelineSpec};
+use datafusion::prelude::SessionContext;
+use hrss_models::docs::{ColumnDoc, TableDoc};
+use hrss_models::lineage::Graph;
 use hrss_models::{BuildOptions, BuildReport};
 use hrss_report::{render_dashboard, Dashboard, OutputFiles};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output::{print_build, print_checks, print_loads, print_query, print_unit_tests};
-use crate::{Cli, Command, ReportFormat};
+use crate::{Cli, Command, LineageFormat, ReportFormat};
 
 /// Errors of the application, each telling the user what to do.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +38,8 @@ pub enum AppError {
     DataFusion(#[from] datafusion::error::DataFusionError),
     #[error(transparent)]
     Arrow(#[from] arrow::error::ArrowError),
+    #[error("cannot write {}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -84,6 +90,26 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Test { select, unit: false } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
             build(&project, &warehouse, BuildOptions { select, tests_only: true, ..BuildOptions::default() }).await.map(|_| ())
+        }
+        Command::Lineage { model, format } => {
+            let models = hrss_models::discover(&project.folder("sql")?)?;
+            hrss_models::build::levels(&hrss_models::build::dependencies(&models))?;
+            let graph = Graph::of(&models);
+            let graph = match &model { Some(name) => graph.around(name)?, None => graph };
+            let text = match format {
+                LineageFormat::Text => graph.to_text(),
+                LineageFormat::Dot => graph.to_dot(),
+                LineageFormat::Mermaid => graph.to_mermaid(),
+                LineageFormat::Html => graph.to_html(&format!("hrss lineage{}", model.map(|m| format!(": {m}")).unwrap_or_default())),
+            };
+            print!("{text}");
+            Ok(())
+        }
+        Command::Docs { out } => {
+            let warehouse = Warehouse::open(&cli.warehouse)?;
+            let written = catalogue(&project, &warehouse, &out).await?;
+            println!("wrote {} pages; open {}", written.len(), out.join("index.html").display());
+            Ok(())
         }
         Command::Sql { query, format } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
@@ -323,6 +349,98 @@ async fn build(project: &Project, warehouse: &Warehouse, options: BuildOptions) 
         return Err(AppError::Failed("some models or error-level tests failed; see the summary above".into()));
     }
     Ok(report)
+}
+
+/// The last load of each pipeline and build of each model, in words, from the ledger.
+async fn last_runs(ctx: &SessionContext) -> BTreeMap<String, String> {
+    let sql = "SELECT what, outcome, CAST(finished AS VARCHAR) AS finished, rows_loaded, detail FROM _ledger \
+               WHERE kind IN ('load', 'build') ORDER BY finished";
+    let Ok(df) = ctx.sql(sql).await else { return BTreeMap::new() };
+    let Ok(batches) = df.collect().await else { return BTreeMap::new() };
+    let mut runs = BTreeMap::new();
+    for batch in &batches {
+        let text = |i: usize| arrow::compute::cast(batch.column(i), &arrow::datatypes::DataType::Utf8).ok();
+        let (Some(what), Some(outcome), Some(finished), Some(rows), Some(detail)) = (text(0), text(1), text(2), text(3), text(4)) else { continue };
+        let column = |a: &arrow::array::ArrayRef, row: usize| a.as_any().downcast_ref::<arrow::array::StringArray>().map(|s| s.value(row).to_string()).unwrap_or_default();
+        for row in 0..batch.num_rows() {
+            let finished_at = column(&finished, row);
+            let when = finished_at.get(..19).unwrap_or(&finished_at).replace('T', " ");
+            let detail = column(&detail, row);
+            let detail = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
+            runs.insert(column(&what, row), format!("{} {} UTC, {} rows{detail}", column(&outcome, row), when, column(&rows, row)));
+        }
+    }
+    runs
+}
+
+async fn catalogue(project: &Project, warehouse: &Warehouse, out: &Path) -> Result<Vec<PathBuf>> {
+    let models = hrss_models::discover(&project.folder("sql")?)?;
+    let specs = PipelineSpec::discover(&project.folder("pipelines")?)?;
+    let ctx = warehouse.session().await?;
+    let runs = last_runs(&ctx).await;
+    let columns_of = |schema: Option<datafusion::arrow::datatypes::SchemaRef>, docs: &BTreeMap<String, String>| -> Vec<ColumnDoc> {
+        match schema {
+            Some(schema) => schema
+                .fields()
+                .iter()
+                .map(|f| ColumnDoc { name: f.name().clone(), data_type: f.data_type().to_string(), doc: docs.get(f.name()).cloned().unwrap_or_default() })
+                .collect(),
+            None => docs.iter().map(|(name, doc)| ColumnDoc { name: name.clone(), data_type: String::new(), doc: doc.clone() }).collect(),
+        }
+    };
+    let mut tables = Vec::new();
+    for model in &models {
+        tables.push(TableDoc {
+            name: model.name.clone(),
+            kind: model.header.materialized.as_str().to_string(),
+            description: model.header.description.clone(),
+            defined_in: Some(model.path.clone()),
+            tags: model.header.tags.clone(),
+            columns: columns_of(table_schema(&ctx, &model.name).await, &model.header.columns),
+            sql: Some(model.sql.clone()),
+            tests: model.header.tests.iter().map(|t| hrss_models::tests::compile(model, t).name).collect(),
+            last_run: runs.get(&model.name).cloned(),
+        });
+    }
+    for spec in &specs {
+        let name = format!("staging.{}", spec.table);
+        let docs: BTreeMap<String, String> =
+            spec.columns.iter().filter(|c| !c.drop).map(|c| (c.canonical().to_string(), c.doc.clone().unwrap_or_default())).collect();
+        tables.push(TableDoc {
+            name: name.clone(),
+            kind: "source".into(),
+            description: spec.description.clone(),
+            defined_in: Some(spec.path.clone()),
+            tags: Vec::new(),
+            columns: columns_of(table_schema(&ctx, &name).await, &docs),
+            sql: None,
+            tests: Vec::new(),
+            last_run: runs.get(&spec.name).cloned(),
+        });
+    }
+    let reference = ctx.catalog("datafusion").and_then(|c| c.schema("ref")).map(|s| s.table_names()).unwrap_or_default();
+    for table in reference {
+        let name = format!("ref.{table}");
+        tables.push(TableDoc {
+            name: name.clone(),
+            kind: "reference".into(),
+            description: "Code list shipped with hrss (see ../shared/domain/REFERENCE.md section 5)".into(),
+            defined_in: None,
+            tags: Vec::new(),
+            columns: columns_of(table_schema(&ctx, &name).await, &BTreeMap::new()),
+            sql: None,
+            tests: Vec::new(),
+            last_run: None,
+        });
+    }
+    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let graph = Graph::of(&models);
+    let written = hrss_models::docs::write(out, &tables, &graph).map_err(|source| AppError::Io { path: out.to_path_buf(), source })?;
+    Ok(written)
+}
+
+async fn table_schema(ctx: &SessionContext, name: &str) -> Option<datafusion::arrow::datatypes::SchemaRef> {
+    ctx.table(name).await.ok().map(|df| Arc::clone(df.schema().inner()))
 }
 
 async fn unit_tests(project: &Project, select: &[String]) -> Result<()> {

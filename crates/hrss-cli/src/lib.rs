@@ -92,6 +92,18 @@ pub enum Command {
         #[arg(long)]
         unit: bool,
     },
+    /// The graph of sources, models and tests.
+    Lineage {
+        /// Show only what this model or table reads and what reads it.
+        model: Option<String>,
+        #[arg(long, value_enum, default_value_t = LineageFormat::Text)]
+        format: LineageFormat,
+    },
+    /// Write a static HTML catalogue of every table and model: columns, docs, SQL, lineage and last run.
+    Docs {
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run one query against the warehouse.
     Sql {
         query: String,
@@ -122,6 +134,14 @@ pub enum OutputFormat {
     Table,
     Csv,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LineageFormat {
+    Text,
+    Dot,
+    Mermaid,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -328,9 +328,11 @@ impl Warehouse {
 
     /// An empty DataFusion session that can write Delta tables (it carries delta-rs's query planner).
     pub fn context() -> SessionContext {
-        let config = SessionConfig::new()
+        let mut config = SessionConfig::new()
             .with_information_schema(true)
             .with_default_catalog_and_schema("datafusion", "public");
+        // Spans let planning errors point at the line of a model file.
+        config.options_mut().sql_parser.collect_spans = true;
         let state = SessionStateBuilder::new()
             .with_default_features()
             .with_config(config)

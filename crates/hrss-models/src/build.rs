@@ -152,8 +152,11 @@ pub fn select(models: &[Model], selectors: &[String]) -> Result<BTreeSet<String>
             let bare = selector.trim_matches('+');
             let model = models.iter().find(|m| m.name == bare || m.table == bare).ok_or_else(|| {
                 let names = models.iter().map(|m| m.name.as_str());
-                let hint = match crate::model::nearest(bare, names.clone()) {
-                    Some(near) => format!("did you mean `{near}`?"),
+                let near = crate::model::nearest(bare, names.clone())
+                    .or_else(|| crate::model::nearest(bare, models.iter().map(|m| m.table.as_str())))
+                    .and_then(|near| models.iter().find(|m| m.name == near || m.table == near));
+                let hint = match near {
+                    Some(near) => format!("did you mean `{}`?", near.name),
                     None => format!("models are: {}", names.collect::<Vec<_>>().join(", ")),
                 };
                 ModelError::Definition { path: "--select".into(), message: format!("no model `{bare}`; {hint}") }

@@ -1,7 +1,9 @@
 //! SQL models: discovery under `sql/`, dependencies inferred by parsing, builds in dependency order, data tests.
 
 pub mod build;
+pub mod docs;
 pub mod incremental;
+pub mod lineage;
 pub mod model;
 pub mod tests;
 pub mod unit;

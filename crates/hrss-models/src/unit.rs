@@ -83,8 +83,10 @@ impl UnitSession {
             return Err(plan_datafusion_err!("BUILD MODEL: no model `{name}`{hint}"));
         };
         let df = self.ctx.sql(&model.sql).await.map_err(|e| e.context(format!("building {} from {}", model.name, model.path.display())))?;
-        let schema = Arc::clone(df.schema().inner());
-        let batches = df.collect().await?;
+        // The executed plan's schema, not the logical one: they may differ in nullability, which MemTable checks.
+        let plan = df.create_physical_plan().await?;
+        let schema = plan.schema();
+        let batches = datafusion::physical_plan::collect(plan, self.ctx.task_ctx()).await?;
         let rows = batches.iter().map(RecordBatch::num_rows).sum::<usize>() as u64;
         let catalog = self.ctx.catalog("datafusion").ok_or_else(|| exec_datafusion_err!("no default catalog"))?;
         let target = catalog.schema(&model.schema).ok_or_else(|| plan_datafusion_err!("no schema `{}`", model.schema))?;

@@ -1,0 +1,209 @@
+//! The models engine: materializations, every kind of data test with severity, dependants of failures, incremental
+//! rebuilds, helpful errors, SQL unit tests, lineage and the docs catalogue.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{hrss, hrss_ok, scalar, scratch, write_valid_contributions, Demo, TWELVE_MONTHS_OF_2025};
+
+/// A project folder holding only the given models (file name -> contents) under sql/marts/.
+fn project_with(name: &str, models: &[(&str, &str)]) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("sql/marts")).expect("mkdir");
+    for (file, text) in models {
+        std::fs::write(dir.join("sql/marts").join(file), text).expect("write model");
+    }
+    dir
+}
+
+fn run_in(project: &Path, warehouse: &Path, args: &[&str]) -> (bool, String, String) {
+    let mut all = vec!["--project", project.to_str().expect("utf-8"), "--warehouse", warehouse.to_str().expect("utf-8")];
+    all.extend_from_slice(args);
+    let output = hrss(&all);
+    (output.status.success(), String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn summary_line<'a>(stdout: &'a str, model: &str) -> &'a str {
+    stdout.lines().find(|l| l.starts_with(&format!("{model} "))).unwrap_or_else(|| panic!("no summary line for {model}:\n{stdout}"))
+}
+
+const DISTRICTS: &str = r#"/*
+description = "districts"
+[[tests]]
+kind = "relationships"
+column = "code"
+to = "ref.districts"
+field = "code"
+[[tests]]
+kind = "row_count"
+min = 100
+*/
+SELECT code, name_zh FROM ref.districts
+"#;
+
+const DEPENDANT: &str = "SELECT count(*) AS n FROM marts.districts\n";
+
+const INDEPENDENT: &str = r#"/*
+materialized = "view"
+[[tests]]
+kind = "expression"
+expect = "length(section) = 2"
+severity = "warn"
+[[tests]]
+kind = "sql"
+name = "no_section_z"
+sql = "SELECT * FROM marts.sections WHERE section = 'Z'"
+*/
+SELECT section, name_zh FROM ref.industry_sections
+"#;
+
+#[test]
+fn an_error_level_failure_stops_only_its_dependants_and_every_count_reaches_the_ledger() {
+    let project = project_with("models-failures", &[("districts.sql", DISTRICTS), ("dependant.sql", DEPENDANT), ("sections.sql", INDEPENDENT)]);
+    let warehouse = project.join("warehouse");
+    let (ok, stdout, _) = run_in(&project, &warehouse, &["build"]);
+    assert!(!ok, "an error-level test failed, so the build fails:\n{stdout}");
+    let districts = summary_line(&stdout, "marts.districts");
+    assert!(districts.contains("built") && districts.contains("table"), "{districts}");
+    assert!(stdout.contains("error: row_count(>=100): "), "the row-count failure is printed with the count:\n{stdout}");
+    assert!(summary_line(&stdout, "marts.dependant").contains("skipped"), "{stdout}");
+    assert!(stdout.contains("upstream marts.districts failed"), "{stdout}");
+    let sections = summary_line(&stdout, "marts.sections");
+    assert!(sections.contains("built") && sections.contains("view"), "the independent model still builds: {sections}");
+    assert!(stdout.contains("warn: expression(length(section) = 2): 20 failing rows"), "all 20 one-letter sections fail the warn test:\n{stdout}");
+
+    let ledger = |test: &str| {
+        scalar(&warehouse, &format!("SELECT concat(outcome, ' ', CAST(test_failures AS VARCHAR)) FROM _ledger WHERE kind = 'test' AND what LIKE '%{test}%'"))
+    };
+    assert_eq!(ledger("relationships(code -> ref.districts.code)"), "pass 0");
+    assert_eq!(ledger("row_count"), "fail 1");
+    assert_eq!(ledger("expression"), "warn 20");
+    assert_eq!(ledger("no_section_z"), "pass 0");
+    assert_eq!(scalar(&warehouse, "SELECT outcome FROM _ledger WHERE kind = 'build' AND what = 'marts.dependant'"), "skipped");
+
+    // The view is stored in the warehouse: a new session (another process) reads through it.
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM marts.sections"), "20");
+    assert!(warehouse.join("_views/marts/sections.sql").is_file());
+}
+
+#[test]
+fn errors_name_the_file_and_line_the_cycle_and_the_nearest_table() {
+    let typo = "/*\ndescription = \"typo\"\n*/\nSELECT code\nFROM ref.district\n";
+    let project = project_with("models-typo", &[("typo.sql", typo)]);
+    let (ok, stdout, _) = run_in(&project, &project.join("warehouse"), &["build"]);
+    assert!(!ok);
+    assert!(stdout.contains("sql/marts/typo.sql:4: unknown table `ref.district`; did you mean `ref.districts`?"), "{stdout}");
+
+    let bad_column = "SELECT code,\n       no_such_column\nFROM ref.districts\n";
+    let project = project_with("models-column", &[("column.sql", bad_column)]);
+    let (ok, stdout, _) = run_in(&project, &project.join("warehouse"), &["build"]);
+    assert!(!ok);
+    assert!(stdout.contains("sql/marts/column.sql:2: ") && stdout.contains("no_such_column"), "the line of the bad column:\n{stdout}");
+
+    let project = project_with("models-cycle", &[("x.sql", "SELECT * FROM marts.y"), ("y.sql", "SELECT * FROM marts.x")]);
+    let (ok, _, stderr) = run_in(&project, &project.join("warehouse"), &["build"]);
+    assert!(!ok);
+    assert!(stderr.contains("dependency cycle between models: marts.x -> marts.y -> marts.x"), "{stderr}");
+
+    let (ok, _, stderr) = run_in(&project_with("models-select", &[("districts.sql", DISTRICTS)]), &scratch("models-select-w"), &["build", "--select", "district"]);
+    assert!(!ok);
+    assert!(stderr.contains("no model `district`; did you mean `marts.districts`?"), "{stderr}");
+}
+
+#[test]
+fn a_new_month_rebuilds_only_its_periods_and_equals_a_full_rebuild() {
+    let dir = scratch("models-incremental");
+    let warehouse = dir.join("warehouse");
+    let w = warehouse.to_str().expect("utf-8");
+    let year = dir.join("社保缴费明细_2025.csv");
+    write_valid_contributions(&year, 1200, &TWELVE_MONTHS_OF_2025);
+    hrss_ok(&["--warehouse", w, "ingest", "contributions", "--input", year.to_str().expect("utf-8")]);
+    let select = ["--warehouse", w, "build", "--select", "marts.contributors_by_district"];
+    let first = hrss_ok(&select);
+    assert!(summary_line(&first, "marts.contributors_by_district").contains("incremental: full (first build)"), "{first}");
+    let again = hrss_ok(&select);
+    assert!(summary_line(&again, "marts.contributors_by_district").contains("incremental: up to date"), "{again}");
+
+    let january = dir.join("社保缴费明细_202601.csv");
+    write_valid_contributions(&january, 50, &["202601"]);
+    hrss_ok(&["--warehouse", w, "ingest", "contributions", "--input", january.to_str().expect("utf-8")]);
+    let incremental = hrss_ok(&select);
+    assert!(
+        summary_line(&incremental, "marts.contributors_by_district").contains("incremental: 3 periods (2026, 2026-01, 2026-Q1)"),
+        "{incremental}"
+    );
+    let contents = "SELECT string_agg(concat_ws('/', period, district_code, industry_section, insurance_type, CAST(contributors AS VARCHAR), \
+                    CAST(contribution_total AS VARCHAR)), '|' ORDER BY period, district_code, industry_section, insurance_type) \
+                    FROM marts.contributors_by_district";
+    let after_incremental = scalar(&warehouse, contents);
+    assert!(after_incremental.contains("2026-01/330602/C/pension/50/96000.00"), "{after_incremental}");
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM marts.contributors_by_district"), "13", "12 months kept, 1 added, none twice");
+
+    let full = hrss_ok(&["--warehouse", w, "build", "--select", "marts.contributors_by_district", "--full-refresh"]);
+    assert!(summary_line(&full, "marts.contributors_by_district").contains("incremental: full (--full-refresh)"), "{full}");
+    assert_eq!(scalar(&warehouse, contents), after_incremental, "the incremental result equals a full rebuild");
+    let details = scalar(&warehouse, "SELECT string_agg(detail, ' | ' ORDER BY finished) FROM _ledger WHERE kind = 'build'");
+    let details = details.trim_matches('"');
+    assert_eq!(
+        details,
+        "incremental: full (first build) | incremental: up to date | incremental: 3 periods (2026, 2026-01, 2026-Q1) | incremental: full (--full-refresh)"
+    );
+}
+
+#[test]
+fn sql_unit_tests_pass_for_every_mart_and_a_wrong_expectation_fails_with_its_line() {
+    let out = hrss_ok(&["test", "--unit"]);
+    let models: Vec<_> = std::fs::read_dir(crate::support::project_root().join("sql/marts"))
+        .expect("sql/marts")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    for model in &models {
+        let slt = model.with_extension("slt");
+        assert!(slt.is_file(), "every mart has a .slt unit test; {} has none", model.display());
+        assert!(out.contains(&format!("ok     ./sql/marts/{}", slt.file_name().and_then(|n| n.to_str()).unwrap_or_default())), "{out}");
+    }
+
+    let project = project_with("models-unit", &[("districts.sql", DISTRICTS)]);
+    let slt = "statement ok\nBUILD MODEL marts.districts\n\nquery I\nSELECT count(*) FROM marts.districts WHERE code = '330602'\n----\n2\n";
+    std::fs::write(project.join("sql/marts/districts.slt"), slt).expect("write");
+    std::fs::write(project.join("sql/marts/orphan.slt"), "query I\nSELECT 1\n----\n1\n").expect("write");
+    let (ok, stdout, _) = run_in(&project, &project.join("w"), &["test", "--unit"]);
+    assert!(!ok);
+    assert!(stdout.contains("FAILED ") && stdout.contains("districts.slt:5") && stdout.contains("-   2") && stdout.contains("+   1"), "{stdout}");
+    assert!(stdout.contains("orphan.slt: no model"), "{stdout}");
+}
+
+#[test]
+fn lineage_draws_sources_models_and_tests_in_every_format() {
+    let text = hrss_ok(&["lineage"]);
+    assert!(text.contains("marts.fund_monthly [table]\n  reads:   staging.fund_ledger"), "{text}");
+    assert!(text.contains("marts.contributors_by_district [incremental]"), "{text}");
+    let dot = hrss_ok(&["lineage", "--format", "dot"]);
+    assert!(dot.starts_with("digraph lineage {") && dot.contains("\"staging.fund_ledger\" -> \"marts.fund_monthly\";"), "{dot}");
+    assert!(dot.contains("\"marts.fund_monthly\" -> \"marts.fund_monthly: unique(fund, period)\";"), "tests are nodes: {dot}");
+    let mermaid = hrss_ok(&["lineage", "--format", "mermaid", "marts.fund_monthly"]);
+    assert!(mermaid.starts_with("graph LR\n") && mermaid.contains("staging.fund_ledger") && !mermaid.contains("staging.contributions"), "{mermaid}");
+    let html = hrss_ok(&["lineage", "--format", "html"]);
+    assert!(html.contains("<svg") && html.contains("marts.fund_monthly"), "{html}");
+    let output = hrss(&["lineage", "marts.fund_montly"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `marts.fund_monthly`?"));
+}
+
+#[test]
+fn docs_catalogue_every_table_with_columns_sql_lineage_and_last_run() {
+    let demo = Demo::get();
+    let out = demo.out.join("docs");
+    let stdout = hrss_ok(&["--warehouse", demo.warehouse().to_str().expect("utf-8"), "docs", "--out", out.to_str().expect("utf-8")]);
+    assert!(stdout.contains("index.html"), "{stdout}");
+    let index = std::fs::read_to_string(out.join("index.html")).expect("index");
+    for table in ["marts.fund_monthly", "staging.contributions", "staging.job_postings", "ref.districts"] {
+        assert!(index.contains(&format!("href=\"{table}.html\"")), "index links {table}");
+        assert!(out.join(format!("{table}.html")).is_file());
+    }
+    let page = std::fs::read_to_string(out.join("marts.fund_monthly.html")).expect("page");
+    assert!(page.contains("months_of_payment_capacity") && page.contains("可支付月数"), "column docs");
+    assert!(page.contains("Float64") && page.contains("WINDOW trailing_year"), "types from the warehouse and the SQL");
+    assert!(page.contains("last run: success") && page.contains("<svg"), "last build and lineage");
+    let staging = std::fs::read_to_string(out.join("staging.contributions.html")).expect("page");
+    assert!(staging.contains("pipelines/contributions.toml") && staging.contains("person_id"), "sources are documented from their pipeline");
+}
