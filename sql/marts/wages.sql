@@ -9,11 +9,8 @@ tags = ["wages", "bulletin"]
 #   GB/T 4754-2017 section letter (ref.industry_sections). A row exists where at least one employer was surveyed.
 # Unit split (NBS): 私营单位 = registration_type 'private'; 非私营单位 = every other registration type (state,
 #   collective, cooperative, llc, joint_stock, hmt, foreign).
-# Survey year: staging.wage_survey_employers carries no year column (the year is only in the workbook's title
-#   and file name, 企业薪酬调查_2025.xlsx). The model takes it from the load's file name in the ledger
-#   (public._ledger.input_file of the row's _load_id, the last 4-digit 19xx/20xx run in the file name);
-#   a file named without its year gives period NULL and fails the not_null test. The pipeline should carry
-#   a survey-year column; until then this is the only place the year exists.
+# Survey year: staging.wage_survey_employers.survey_year (调查年度), a column of the survey workbook; a corrected
+#   survey replaces its year at ingestion (replace_by survey_year).
 # Minimum wage: Shaoxing applies Zhejiang's tier 2 (二档) citywide from 2024-01-01: 2,260 yuan a month
 #   (浙政发〔2024〕3号; REFERENCE.md 1.4 W5 and 2.3; the same figure is the floor of pay_min in
 #   pipelines/job_postings.toml and of annual pay in the generator, 2_260 x 12). The minimum wage is a MONTHLY
@@ -23,7 +20,7 @@ tags = ["wages", "bulletin"]
 
 [columns]
 period_type = "Grain of the period: always 'year' (the wage survey is annual)"
-period = "Survey year, YYYY (from the loaded workbook's file name, see the header note)"
+period = "Survey year, YYYY. Source: staging.wage_survey_employers.survey_year"
 district_code = "GB/T 2260 code of the employer's district or county; 330600 = 绍兴市, the city-wide total of all districts"
 district_name = "District or county name (ref.districts.name_zh); 绍兴市 on the city-wide row"
 industry_section = "GB/T 4754-2017 section (门类) letter of the employer (ref.industry_sections.section), or '_all' for all industries"
@@ -92,14 +89,13 @@ min = 1
 */
 WITH survey AS (
     SELECT
-        CAST(regexp_match(l.input_file, '((?:19|20)[0-9]{2})[^/0-9]*$')[1] AS BIGINT) AS year,
+        w.survey_year AS year,
         w.district_code,
         w.industry_division_section,
         w.registration_type = 'private' AS is_private,
         w.employees_average,
         w.wage_bill
     FROM staging.wage_survey_employers AS w
-    LEFT JOIN (SELECT DISTINCT id, input_file FROM public._ledger) AS l ON l.id = w._load_id
 ),
 places (level) AS (VALUES ('district'), ('city')),
 industry_levels (level) AS (VALUES ('section'), ('all')),

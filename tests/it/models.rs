@@ -169,7 +169,7 @@ fn sql_unit_tests_pass_for_every_mart_and_a_wrong_expectation_fails_with_its_lin
     std::fs::write(project.join("sql/marts/orphan.slt"), "query I\nSELECT 1\n----\n1\n").expect("write");
     let (ok, stdout, _) = run_in(&project, &project.join("w"), &["test", "--unit"]);
     assert!(!ok);
-    assert!(stdout.contains("FAILED ") && stdout.contains("districts.slt:5") && stdout.contains("-   2") && stdout.contains("+   1"), "{stdout}");
+    assert!(stdout.contains("FAILED ") && stdout.contains("districts.slt:4") && stdout.contains("-   2") && stdout.contains("+   1"), "{stdout}");
     assert!(stdout.contains("orphan.slt: no model"), "{stdout}");
 }
 

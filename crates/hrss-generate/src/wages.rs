@@ -22,6 +22,7 @@ pub const WAGE_SURVEY_FILE: &str = "企业薪酬调查_2025.xlsx";
 pub const MAX_SAMPLE_PER_EMPLOYER: usize = 35;
 
 const EMPLOYER_COLUMNS: &[(&str, &[&str])] = &[
+    ("调查年度", &[]),
     ("单位统一社会信用代码", &[]),
     ("单位名称", &[]),
     ("登记注册类型", &[]),
@@ -30,7 +31,7 @@ const EMPLOYER_COLUMNS: &[(&str, &[&str])] = &[
     ("从业人员", &["年末人数", "平均人数"]),
     ("工资总额（万元）", &["合计", "在岗职工"]),
 ];
-const EMPLOYEE_HEADER: [&str; 5] = ["单位统一社会信用代码", "公民身份号码", "职业代码", "学历", "年度应发工资（元）"];
+const EMPLOYEE_HEADER: [&str; 6] = ["调查年度", "单位统一社会信用代码", "公民身份号码", "职业代码", "学历", "年度应发工资（元）"];
 
 /// The occupational mix of a workforce (GB/T 6565 major group, weight) and pay relative to the average.
 const FACTORY_MIX: &[(char, u32)] = &[('6', 60), ('2', 12), ('3', 10), ('4', 10), ('1', 8)];
@@ -65,7 +66,7 @@ fn fill(workbook: &mut Workbook, world: &World, rng: &mut ChaCha8Rng) -> Result<
 
     let sheet = workbook.add_worksheet();
     sheet.set_name("单位情况")?;
-    title(sheet, &formats, &format!("{YEAR}年绍兴市企业薪酬调查单位情况表"), 9)?;
+    title(sheet, &formats, &format!("{YEAR}年绍兴市企业薪酬调查单位情况表"), 10)?;
     sheet.write_string(1, 0, "从业人员：人；工资总额：万元")?;
     header_two_rows(sheet, &formats, 2, EMPLOYER_COLUMNS)?;
     let planted = Planted::choose(rng, surveyed.len());
@@ -77,6 +78,7 @@ fn fill(workbook: &mut Workbook, world: &World, rng: &mut ChaCha8Rng) -> Result<
         let on_post = e.average_wage * average * 0.95 / 10_000.0;
         let bill = on_post + e.average_wage * average * 0.05 * 0.8 / 10_000.0;
         let mut cells = vec![
+            Cell::Number(f64::from(YEAR)),
             Cell::text(&e.uscc),
             Cell::text(&e.name),
             Cell::text(e.kind),
@@ -92,8 +94,8 @@ fn fill(workbook: &mut Workbook, world: &World, rng: &mut ChaCha8Rng) -> Result<
             first.planted += 1;
             match rng.random_range(0..3) {
                 // 民营 is what people call private firms; the survey's code list says 私营.
-                0 => cells[2] = Cell::text("民营"),
-                1 => cells[7] = Cell::text("—"),
+                0 => cells[3] = Cell::text("民营"),
+                1 => cells[8] = Cell::text("—"),
                 _ => duplicate = true,
             }
         }
@@ -128,6 +130,7 @@ fn fill(workbook: &mut Workbook, world: &World, rng: &mut ChaCha8Rng) -> Result<
             let median = e.average_wage * relative_pay(major) / mean_pay / (0.09f64 / 2.0).exp();
             let pay = lognormal(rng, median, 0.3).max(2_260.0 * 12.0).round();
             let mut cells = vec![
+                Cell::Number(f64::from(YEAR)),
                 Cell::text(&e.uscc),
                 Cell::text(&someone.resident_id),
                 Cell::text(occupation),
@@ -138,12 +141,12 @@ fn fill(workbook: &mut Workbook, world: &World, rng: &mut ChaCha8Rng) -> Result<
             if planted.contains(index) {
                 second.planted += 1;
                 match rng.random_range(0..5) {
-                    0 => cells[1] = Cell::Text(wrong_check_digit(&someone.resident_id)),
+                    0 => cells[2] = Cell::Text(wrong_check_digit(&someone.resident_id)),
                     // 研究生 is how people say it; the code list says 硕士及以上.
-                    1 => cells[3] = Cell::text("研究生"),
+                    1 => cells[4] = Cell::text("研究生"),
                     // The 2009 classification's code for "other workers", from an old HR system.
-                    2 => cells[2] = Cell::text("Y"),
-                    3 => cells[4] = Cell::Text(mistyped_amount(rng, &yuan(pay))),
+                    2 => cells[3] = Cell::text("Y"),
+                    3 => cells[5] = Cell::Text(mistyped_amount(rng, &yuan(pay))),
                     _ => duplicate = true,
                 }
             }
