@@ -80,6 +80,13 @@ fn an_error_level_failure_stops_only_its_dependants_and_every_count_reaches_the_
     assert_eq!(ledger("no_section_z"), "pass 0");
     assert_eq!(scalar(&warehouse, "SELECT outcome FROM _ledger WHERE kind = 'build' AND what = 'marts.dependant'"), "skipped");
 
+    // Nothing changed: the table is not rewritten (its tests still run); --full-refresh rewrites it.
+    let (_, again, _) = run_in(&project, &warehouse, &["build"]);
+    assert!(summary_line(&again, "marts.districts").contains("table: up to date"), "{again}");
+    assert!(again.contains("error: row_count(>=100): "), "the tests ran again:\n{again}");
+    let (_, forced, _) = run_in(&project, &warehouse, &["build", "--full-refresh"]);
+    assert!(summary_line(&forced, "marts.districts").ends_with("  table"), "{forced}");
+
     // The view is stored in the warehouse: a new session (another process) reads through it.
     assert_eq!(scalar(&warehouse, "SELECT count(*) FROM marts.sections"), "20");
     assert!(warehouse.join("_views/marts/sections.sql").is_file());

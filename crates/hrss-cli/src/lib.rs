@@ -80,7 +80,7 @@ pub enum Command {
         /// Selectors: name, name+, +name, tag:x, path:sql/marts.
         #[arg(long, num_args = 1.., value_delimiter = ' ')]
         select: Vec<String>,
-        /// Rebuild incremental models in full instead of only the periods whose sources changed.
+        /// Rebuild every model in full: incremental ones too, and tables whose SQL and sources are unchanged.
         #[arg(long)]
         full_refresh: bool,
     },

@@ -13,9 +13,16 @@ use hrss_core::{Layer, Warehouse};
 use std::sync::Arc;
 
 use datafusion::catalog::view::ViewTable;
+use datafusion::catalog::{
+    CatalogProvider, MemoryCatalogProvider, MemoryCatalogProviderList, MemorySchemaProvider, SchemaProvider, TableProvider,
+};
+use datafusion::common::{plan_datafusion_err, TableReference};
+use datafusion::datasource::provider_as_source;
+use datafusion::execution::SessionStateBuilder;
+use datafusion::logical_expr::{col, lit, Expr, LogicalPlanBuilder};
 use sha2::{Digest, Sha256};
 
-use crate::incremental::{self, Refresh};
+use crate::incremental::{self, BuildState, Refresh};
 use crate::model::{Materialization, Model, ModelError};
 use crate::tests::{self, TestOutcome};
 
@@ -250,10 +257,6 @@ async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, o
     outcome
 }
 
-/// Commit-info keys recorded with every model build.
-const SOURCE_VERSIONS: &str = "hrss.source_versions";
-const SQL_SHA256: &str = "hrss.model_sql_sha256";
-
 /// `path:line: message`, pointing at the line of the model file DataFusion's diagnostic names, if any.
 fn located(model: &Model, error: &datafusion::error::DataFusionError) -> String {
     let offset = error.diagnostic().and_then(|d| d.span).map(|span| span.start.line as usize).filter(|l| *l > 0);
@@ -305,31 +308,88 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
         return Ok("view".into());
     }
     warehouse.drop_view(&model.schema, &model.table).await.map_err(|e| at(&e))?;
-    let sources = source_versions(warehouse, model).await.map_err(|e| at(&e))?;
-    let sql_sha256 = hex::encode(Sha256::digest(model.sql.as_bytes()));
-    let metadata = [(SOURCE_VERSIONS.to_string(), serde_json::json!(sources)), (SQL_SHA256.to_string(), serde_json::json!(sql_sha256))];
+    let now = BuildState { sql_sha256: sql_fingerprint(model), sources: source_versions(warehouse, model).await.map_err(|e| at(&e))? };
+    let recorded = if full_refresh { None } else { BuildState::recorded(warehouse, model).await.map_err(|e| at(&e))? };
+    let metadata = [
+        (BuildState::SOURCES_KEY.to_string(), serde_json::json!(now.sources)),
+        (BuildState::SQL_KEY.to_string(), serde_json::json!(now.sql_sha256)),
+    ];
     let options = TableOptions { commit_metadata: &metadata, ..TableOptions::described(&model.header.description) };
+    let mut write_ctx = ctx.clone();
     let (plan, mode, how) = match model.header.materialized {
         Materialization::Incremental => {
             let column = model.header.period_column.as_deref().unwrap_or("period");
-            match incremental::plan(warehouse, model, column, &sources, &sql_sha256, full_refresh).await.map_err(|e| at(&e))? {
+            let refresh = match (full_refresh, recorded.as_ref()) {
+                (true, _) => Refresh::Full("--full-refresh".into()),
+                (false, recorded) => incremental::plan(warehouse, model, column, &now, recorded).await.map_err(|e| at(&e))?,
+            };
+            match refresh {
                 Refresh::UpToDate => return Ok("incremental: up to date".into()),
                 Refresh::Full(reason) => (df.into_unoptimized_plan(), WriteMode::Overwrite, format!("incremental: full ({reason})")),
                 Refresh::Periods(periods) => {
                     let list = periods.iter().map(|p| format!("'{}'", p.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
                     let predicate = format!("\"{column}\" IN ({list})");
                     let slice = format!("SELECT * FROM ({}) AS model WHERE model.{predicate}", model.sql);
-                    let plan = ctx.sql(&slice).await.map_err(|e| located(model, &e))?.into_unoptimized_plan();
+                    write_ctx = sources_limited_to_years(ctx, model, column, &incremental::years_of(&periods)).await.map_err(|e| at(&e))?;
+                    let plan = write_ctx.sql(&slice).await.map_err(|e| located(model, &e))?.into_unoptimized_plan();
                     let how = format!("incremental: {} periods ({})", periods.len(), incremental::summarize(&periods));
                     (plan, WriteMode::ReplaceWhere(predicate), how)
                 }
             }
         }
-        Materialization::Table | Materialization::View => (df.into_unoptimized_plan(), WriteMode::Overwrite, "table".into()),
+        Materialization::Table | Materialization::View => {
+            if now.unchanged_since(recorded.as_ref(), model) {
+                return Ok("table: up to date".into());
+            }
+            (df.into_unoptimized_plan(), WriteMode::Overwrite, "table".into())
+        }
     };
-    warehouse.write(ctx, Layer::Marts, &model.table, plan, mode, options).await.map_err(|e| at(&e))?;
+    warehouse.write(&write_ctx, Layer::Marts, &model.table, plan, mode, options).await.map_err(|e| at(&e))?;
     warehouse.register(ctx, Layer::Marts, &model.table).await.map_err(|e| at(&e))?;
     Ok(how)
+}
+
+/// The model's SQL and the hrss version (its code lists and functions), hashed: a change of either rebuilds it.
+fn sql_fingerprint(model: &Model) -> String {
+    hex::encode(Sha256::new().chain_update(env!("CARGO_PKG_VERSION")).chain_update(model.sql.as_bytes()).finalize())
+}
+
+/// A session like `ctx` in which every source of `model` that has the period column shows only the rows of `years`
+/// (a range on the column, so Parquet statistics skip the other years' row groups).
+async fn sources_limited_to_years(
+    ctx: &SessionContext,
+    model: &Model,
+    column: &str,
+    years: &BTreeSet<String>,
+) -> datafusion::error::Result<SessionContext> {
+    let limited = SessionContext::new_with_state(
+        SessionStateBuilder::new_from_existing(ctx.state()).with_catalog_list(Arc::new(MemoryCatalogProviderList::new())).build(),
+    );
+    let original = ctx.catalog("datafusion").ok_or_else(|| plan_datafusion_err!("no default catalog"))?;
+    let catalog = Arc::new(MemoryCatalogProvider::new());
+    limited.register_catalog("datafusion", Arc::clone(&catalog) as Arc<dyn CatalogProvider>);
+    let Some(range) = years.iter().map(|y| col(column).between(lit(format!("{y}-01")), lit(format!("{y}-12")))).reduce(Expr::or) else {
+        return Ok(ctx.clone());
+    };
+    for schema_name in original.schema_names() {
+        let Some(schema) = original.schema(&schema_name) else { continue };
+        let copy = Arc::new(MemorySchemaProvider::new());
+        for table in schema.table_names() {
+            let Some(provider) = schema.table(&table).await? else { continue };
+            let qualified = format!("{schema_name}.{table}");
+            let provider = if model.reads.contains(&qualified) && provider.schema().field_with_name(column).is_ok() {
+                let scan = LogicalPlanBuilder::scan(TableReference::partial(schema_name.as_str(), table.as_str()), provider_as_source(provider), None)?
+                    .filter(range.clone())?
+                    .build()?;
+                Arc::new(ViewTable::new(scan, None)) as Arc<dyn TableProvider>
+            } else {
+                provider
+            };
+            copy.register_table(table, provider)?;
+        }
+        catalog.register_schema(&schema_name, copy)?;
+    }
+    Ok(limited)
 }
 
 /// The current versions of the warehouse tables the model reads.

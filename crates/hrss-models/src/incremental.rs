@@ -4,6 +4,10 @@
 //! data. The next build compares: files added or removed in a source since then are found in the Delta log, and their
 //! statistics give the range of the period column they hold. Those periods, with the quarter and year containing each
 //! month, are rebuilt in one `replaceWhere` commit, so a failed rebuild changes nothing.
+//!
+//! The contract of an incremental model: each output period is computed from the source rows of its own year (no
+//! trailing windows or growth rates across years). The rebuild then reads only those years from every source that
+//! has the period column, so a new month costs a year's slice, not the history.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -32,34 +36,59 @@ pub fn layer_of(qualified: &str) -> Option<(Layer, &str)> {
     }
 }
 
-/// Decides what an incremental build of `model` rebuilds.
+/// What the last build of a model recorded beside its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildState {
+    pub sql_sha256: String,
+    /// Version of every staging or marts table read.
+    pub sources: BTreeMap<String, i64>,
+}
+
+impl BuildState {
+    pub const SOURCES_KEY: &'static str = "hrss.source_versions";
+    pub const SQL_KEY: &'static str = "hrss.model_sql_sha256";
+
+    /// The state of the model's table now, `None` before its first build or when it was written without one.
+    pub async fn recorded(warehouse: &Warehouse, model: &Model) -> hrss_core::Result<Option<Self>> {
+        let sql = warehouse.last_commit_metadata(Layer::Marts, &model.table, Self::SQL_KEY).await?;
+        let sources = warehouse.last_commit_metadata(Layer::Marts, &model.table, Self::SOURCES_KEY).await?;
+        Ok(match (sql.as_ref().and_then(|v| v.as_str()), sources.and_then(|v| serde_json::from_value(v).ok())) {
+            (Some(sql), Some(sources)) => Some(Self { sql_sha256: sql.to_string(), sources }),
+            _ => None,
+        })
+    }
+
+    /// Whether a table built from `self` is still what building now would give: same SQL, same source versions, and
+    /// every source a versioned table (a view could have changed underneath).
+    pub fn unchanged_since(&self, recorded: Option<&BuildState>, model: &Model) -> bool {
+        let all_versioned = model.reads.iter().filter(|r| layer_of(r).is_some()).all(|r| self.sources.contains_key(r));
+        all_versioned && recorded == Some(self)
+    }
+}
+
+/// Decides what an incremental build of `model` rebuilds, given the state it would record now.
 pub async fn plan(
     warehouse: &Warehouse,
     model: &Model,
     column: &str,
-    current: &BTreeMap<String, i64>,
-    sql_sha256: &str,
-    full_refresh: bool,
+    now: &BuildState,
+    recorded: Option<&BuildState>,
 ) -> hrss_core::Result<Refresh> {
-    if full_refresh {
-        return Ok(Refresh::Full("--full-refresh".into()));
-    }
-    if warehouse.version(Layer::Marts, &model.table).await?.is_none() {
-        return Ok(Refresh::Full("first build".into()));
-    }
-    let recorded_sql = warehouse.last_commit_metadata(Layer::Marts, &model.table, "hrss.model_sql_sha256").await?;
-    if recorded_sql.as_ref().and_then(|v| v.as_str()) != Some(sql_sha256) {
+    let Some(recorded) = recorded else {
+        return Ok(Refresh::Full(if warehouse.version(Layer::Marts, &model.table).await?.is_none() {
+            "first build".into()
+        } else {
+            "no record of the sources of the last build".into()
+        }));
+    };
+    if recorded.sql_sha256 != now.sql_sha256 {
         return Ok(Refresh::Full("the model's SQL changed".into()));
     }
-    let recorded = warehouse.last_commit_metadata(Layer::Marts, &model.table, "hrss.source_versions").await?;
-    let Some(recorded) = recorded.and_then(|v| serde_json::from_value::<BTreeMap<String, i64>>(v).ok()) else {
-        return Ok(Refresh::Full("no record of the sources of the last build".into()));
-    };
     let mut periods = BTreeSet::new();
     for read in &model.reads {
         let Some((layer, table)) = layer_of(read) else { continue };
-        let (then, now) = (recorded.get(read).copied(), current.get(read).copied());
-        if then == now {
+        let (then, current) = (recorded.sources.get(read).copied(), now.sources.get(read).copied());
+        if then == current {
             continue;
         }
         let Some(then) = then else { return Ok(Refresh::Full(format!("{read} is new since the last build"))) };
@@ -77,6 +106,12 @@ pub async fn plan(
         }
     }
     Ok(if periods.is_empty() { Refresh::UpToDate } else { Refresh::Periods(periods) })
+}
+
+/// The years the periods fall in (`2026-01`, `2026-Q1`, `2026` -> `2026`); empty when one of them has no year prefix.
+pub fn years_of(periods: &BTreeSet<String>) -> BTreeSet<String> {
+    let year = |p: &String| p.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit())).map(str::to_string);
+    periods.iter().map(year).collect::<Option<BTreeSet<_>>>().unwrap_or_default()
 }
 
 /// A month and the quarter and year that contain it (`2025-03` -> `2025-03`, `2025-Q1`, `2025`), so a model holding
@@ -112,5 +147,13 @@ mod tests {
         assert_eq!(containing_periods("2025-12"), ["2025-12", "2025-Q4", "2025"]);
         assert_eq!(containing_periods("2025-13"), ["2025-13"]);
         assert_eq!(containing_periods("2025"), ["2025"]);
+    }
+
+    #[test]
+    fn years_come_from_every_grain_or_not_at_all() {
+        let periods: BTreeSet<String> = ["2026-01", "2026-Q1", "2026", "2025-12"].map(String::from).into();
+        assert_eq!(years_of(&periods), ["2025", "2026"].map(String::from).into());
+        let odd: BTreeSet<String> = ["2026-01", "enterprise_pension"].map(String::from).into();
+        assert!(years_of(&odd).is_empty());
     }
 }
