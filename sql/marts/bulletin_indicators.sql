@@ -46,6 +46,34 @@ values = ["employment", "social_insurance", "talent", "wages", "labour_relations
 kind = "accepted_values"
 column = "unit"
 values = ["万人", "亿元", "万元", "元", "%", "倍", "月", "件", "人"]
+
+[[tests]]
+kind = "sql"
+name = "all_indicators_in_latest_year"
+severity = "warn"          # 53 = the size of the catalog CTE; update it with the catalog
+sql = "SELECT year, count(*) AS indicators FROM marts.bulletin_indicators WHERE year = (SELECT max(year) FROM marts.bulletin_indicators) GROUP BY year HAVING count(*) < 53"
+
+[[tests]]
+kind = "expression"
+expect = "unit NOT IN ('%', '倍', '月') OR change_pct IS NULL"
+
+[[tests]]
+kind = "expression"
+expect = "previous_value IS NULL OR abs(change - (value - previous_value)) < 0.000001"
+
+[[tests]]
+kind = "expression"
+expect = "unit <> '%' OR value BETWEEN 0 AND 100"
+
+[[tests]]
+kind = "expression"
+expect = "value >= 0"
+severity = "warn"          # a fund balance can legitimately turn negative (REFERENCE.md 3.2)
+
+[[tests]]
+kind = "row_count"
+min = 1
+max = 100000
 */
 WITH
 -- The indicators, in bulletin order (REFERENCE.md section 1; the item in brackets).

@@ -104,7 +104,7 @@ expect = "contributors_paid IS NULL OR (contributors_paid <= contributors AND co
 
 [[tests]]
 kind = "expression"
-expect = "contributors_per_retiree IS NULL OR abs(contributors_per_retiree * retirees_per_contributor - 1) < 0.000001"
+expect = "contributors_per_retiree IS NULL OR retirees_per_contributor IS NULL OR abs(contributors_per_retiree * retirees_per_contributor - 1) < 0.000001"
 
 [[tests]]
 kind = "row_count"
