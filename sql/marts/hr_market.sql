@@ -1,7 +1,7 @@
 /*
 description = "Human-resources market supply and demand at the public employment service: vacancies, job seekers and the vacancy-to-seeker ratio by month, quarter and year, district and city, overall and by occupation major group and education (人力资源市场供求状况与求人倍率)"
 materialized = "table"
-tags = ["market", "employment", "pes_quarterly"]
+tags = ["market", "employment", "pes_quarterly", "bulletin"]
 # Shape: ONE table, one row per (period_type, period, district_code, dimension, category_code).
 #   dimension = 'all'        -> category_code '_all', the whole market (the headline 求人倍率);
 #   dimension = 'occupation' -> category_code = GB/T 6565-2015 major group '1'..'8' (ref.occupations.major_group):
@@ -11,7 +11,7 @@ tags = ["market", "employment", "pes_quarterly"]
 #                               ratio is NULL; the seekers a post open to anyone may take are in the other codes.
 # Within one (period, district, dimension) the categories add up to the 'all' row.
 # A row exists where the category had at least one posting or one seeker in the period (a missing row = 0 and 0).
-# Not tagged "bulletin": 求人倍率 is published in the quarterly PES supply-demand analysis, not the annual bulletin.
+# Tagged "bulletin": 求人倍率 is published quarterly in the PES supply-demand analysis, and marts.bulletin_indicators carries the year's value.
 
 [columns]
 period_type = "Grain of the period: month, quarter or year (the bureau publishes the ratio quarterly)"

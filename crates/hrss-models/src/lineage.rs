@@ -175,11 +175,21 @@ impl Graph {
     /// A left-to-right SVG of sources and models (tests are counted in their model's box). `link` gives a node's
     /// href, if it has a page.
     pub fn to_svg(&self, link: &dyn Fn(&str) -> Option<String>) -> String {
-        const W: usize = 250;
         const H: usize = 34;
         const GAP_X: usize = 70;
         const GAP_Y: usize = 12;
         let depths = self.depths();
+        let label_of = |name: &str, kind: &NodeKind| {
+            let tests = self.readers_of(name, |k| *k == NodeKind::Test).len();
+            match kind {
+                NodeKind::Model(m) if tests > 0 => format!("{name} · {} · {tests} tests", m.as_str()),
+                NodeKind::Model(m) => format!("{name} · {}", m.as_str()),
+                _ => name.to_string(),
+            }
+        };
+        // Boxes as wide as the longest label (about 7 px a character at 12 px sans-serif).
+        let widest = self.nodes.iter().filter(|(_, k)| **k != NodeKind::Test).map(|(n, k)| label_of(n, k).chars().count()).max();
+        let w = (widest.unwrap_or(20) * 7 + 20).max(200);
         let mut columns: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
         for (name, kind) in &self.nodes {
             if *kind != NodeKind::Test {
@@ -189,17 +199,17 @@ impl Graph {
         let mut at: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
         for (column, names) in &columns {
             for (row, name) in names.iter().enumerate() {
-                at.insert(name, (10 + column * (W + GAP_X), 10 + row * (H + GAP_Y)));
+                at.insert(name, (10 + column * (w + GAP_X), 10 + row * (H + GAP_Y)));
             }
         }
-        let width = 20 + columns.len() * (W + GAP_X);
+        let width = 20 + columns.len() * (w + GAP_X);
         let height = 20 + columns.values().map(Vec::len).max().unwrap_or(0) * (H + GAP_Y);
         let mut svg = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"12\">\n"
         );
         for (from, to) in &self.edges {
             let (Some(&(x1, y1)), Some(&(x2, y2))) = (at.get(from.as_str()), at.get(to.as_str())) else { continue };
-            let (x1, y1, x2, y2) = (x1 + W, y1 + H / 2, x2, y2 + H / 2);
+            let (x1, y1, x2, y2) = (x1 + w, y1 + H / 2, x2, y2 + H / 2);
             let mid = (x1 + x2) / 2;
             let _ = writeln!(svg, "<path d=\"M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}\" fill=\"none\" stroke=\"#94a3b8\"/>");
         }
@@ -210,15 +220,10 @@ impl Graph {
                 NodeKind::Reference => "#e5e7eb",
                 _ => "#dcfce7",
             };
-            let tests = self.readers_of(name, |k| *k == NodeKind::Test).len();
-            let label = match kind {
-                NodeKind::Model(m) if tests > 0 => format!("{name} · {} · {tests} tests", m.as_str()),
-                NodeKind::Model(m) => format!("{name} · {}", m.as_str()),
-                _ => (*name).to_string(),
-            };
+            let label = label_of(name, kind);
             let dash = if *kind == NodeKind::Model(Materialization::View) { " stroke-dasharray=\"4 2\"" } else { "" };
             let node = format!(
-                "<rect x=\"{x}\" y=\"{y}\" width=\"{W}\" height=\"{H}\" rx=\"6\" fill=\"{fill}\" stroke=\"#475569\"{dash}/>\
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{H}\" rx=\"6\" fill=\"{fill}\" stroke=\"#475569\"{dash}/>\
                  <text x=\"{}\" y=\"{}\">{}</text>",
                 x + 8,
                 y + H / 2 + 4,
