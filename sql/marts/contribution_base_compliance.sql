@@ -13,7 +13,9 @@ the largest is taken if they differ). A contributor counts as below_floor if any
 else as above_cap if any is above the cap, else as within (floor <= base <= cap): the three are exclusive and add up to contributors. \
 Quarter and year rows count distinct persons over the whole period (not the period-end stock), because a breach in any month matters. \
 District rows: the employer's district; the city row (330600) counts each person once over all districts."""
-materialized = "table"
+# Every period is computed from its own year's contributions, so a newly loaded month rebuilds only its month, quarter and year.
+materialized = "incremental"
+period_column = "period"
 tags = ["social_insurance", "early_warning"]
 
 [columns]

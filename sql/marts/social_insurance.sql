@@ -200,19 +200,47 @@ places AS (
     UNION ALL
     SELECT '330600' AS district_code, '绍兴市' AS district_name
 ),
+-- Contributors: counted once per month (the stock at a month's end is that month's count), and distinct over each
+-- quarter and year once; no join fans the 10M-row table out over the three grains.
+contrib_month AS (
+    SELECT
+        month,
+        scheme,
+        district_code,
+        count(DISTINCT person_id) AS contributors,
+        count(DISTINCT CASE WHEN payment_status = 'paid' THEN person_id END) AS contributors_paid
+    FROM contrib
+    GROUP BY month, scheme, district_code
+),
+contrib_in_period AS (
+    SELECT 'month' AS period_type, month AS period, scheme, district_code, contributors AS contributors_in_period
+    FROM contrib_month
+    UNION ALL
+    SELECT
+        'quarter' AS period_type,
+        concat(substr(month, 1, 4), '-Q', CAST((CAST(substr(month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR)) AS period,
+        scheme,
+        district_code,
+        count(DISTINCT person_id) AS contributors_in_period
+    FROM contrib
+    GROUP BY 2, 3, 4
+    UNION ALL
+    SELECT 'year' AS period_type, substr(month, 1, 4) AS period, scheme, district_code, count(DISTINCT person_id) AS contributors_in_period
+    FROM contrib
+    GROUP BY 2, 3, 4
+),
 contrib_agg AS (
     SELECT
         p.period_type,
         p.period,
-        c.scheme,
-        c.district_code,
-        count(DISTINCT CASE WHEN c.month = p.end_month THEN c.person_id END) AS contributors,
-        count(DISTINCT CASE WHEN c.month = p.end_month AND c.payment_status = 'paid' THEN c.person_id END) AS contributors_paid,
-        count(DISTINCT c.person_id) AS contributors_in_period
-    FROM contrib AS c
-    JOIN month_periods AS mp ON mp.month = c.month
-    JOIN periods AS p ON p.period_type = mp.period_type AND p.period = mp.period
-    GROUP BY p.period_type, p.period, c.scheme, c.district_code
+        cip.scheme,
+        cip.district_code,
+        coalesce(cm.contributors, 0) AS contributors,
+        coalesce(cm.contributors_paid, 0) AS contributors_paid,
+        cip.contributors_in_period
+    FROM contrib_in_period AS cip
+    JOIN periods AS p ON p.period_type = cip.period_type AND p.period = cip.period
+    LEFT JOIN contrib_month AS cm ON cm.month = p.end_month AND cm.scheme = cip.scheme AND cm.district_code = cip.district_code
 ),
 benefit_agg AS (
     SELECT
