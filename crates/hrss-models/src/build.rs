@@ -396,10 +396,10 @@ async fn sources_limited_to_years(
 async fn source_versions(warehouse: &Warehouse, model: &Model) -> hrss_core::Result<BTreeMap<String, i64>> {
     let mut versions = BTreeMap::new();
     for read in &model.reads {
-        if let Some((layer, table)) = incremental::layer_of(read) {
-            if let Some(version) = warehouse.version(layer, table).await? {
-                versions.insert(read.clone(), version);
-            }
+        if let Some((layer, table)) = incremental::layer_of(read)
+            && let Some(version) = warehouse.version(layer, table).await?
+        {
+            versions.insert(read.clone(), version);
         }
     }
     Ok(versions)

@@ -98,11 +98,11 @@ pub fn write(out: &Path, tables: &[TableDoc], graph: &Graph) -> std::io::Result<
             }
             body.push_str("</ul>\n");
         }
-        if graph.nodes.contains_key(&t.name) && graph.nodes.get(&t.name) != Some(&NodeKind::Test) {
-            if let Ok(around) = graph.around(&t.name) {
-                body.push_str("<h2>Lineage</h2>\n");
-                body.push_str(&around.to_svg(&documented));
-            }
+        if graph.nodes.get(&t.name).is_some_and(|kind| *kind != NodeKind::Test)
+            && let Ok(around) = graph.around(&t.name)
+        {
+            body.push_str("<h2>Lineage</h2>\n");
+            body.push_str(&around.to_svg(&documented));
         }
         if let Some(sql) = &t.sql {
             body.push_str(&format!("<h2>SQL</h2>\n<pre>{}</pre>\n", escape(sql)));

@@ -103,10 +103,11 @@ impl AsyncDB for UnitSession {
 
     async fn run(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, DataFusionError> {
         let words: Vec<&str> = sql.split_whitespace().collect();
-        if let [build, model, name] = words.as_slice() {
-            if build.eq_ignore_ascii_case("build") && model.eq_ignore_ascii_case("model") {
-                return Ok(DBOutput::StatementComplete(self.build_model(&name.to_lowercase()).await?));
-            }
+        if let [build, model, name] = words.as_slice()
+            && build.eq_ignore_ascii_case("build")
+            && model.eq_ignore_ascii_case("model")
+        {
+            return Ok(DBOutput::StatementComplete(self.build_model(&name.to_lowercase()).await?));
         }
         let df = self.ctx.sql(sql).await?;
         let schema = Arc::clone(df.schema().inner());
