@@ -220,12 +220,12 @@ impl Warehouse {
         Ok(self.table(layer, name).await?.and_then(|t| t.version()).and_then(|v| i64::try_from(v).ok()))
     }
 
-    /// A value stored with `TableOptions::commit_metadata` in the table's latest commit.
-    pub async fn last_commit_metadata(&self, layer: Layer, name: &str, key: &str) -> Result<Option<serde_json::Value>> {
-        let Some(table) = self.table(layer, name).await? else { return Ok(None) };
+    /// The values stored with `TableOptions::commit_metadata` in the table's latest commit (empty when none).
+    pub async fn last_commit_metadata(&self, layer: Layer, name: &str) -> Result<std::collections::HashMap<String, serde_json::Value>> {
+        let Some(table) = self.table(layer, name).await? else { return Ok(Default::default()) };
         let mut history = table.history(Some(1));
         let latest = history.try_next().await?;
-        Ok(latest.and_then(|commit| commit.info.get(key).cloned()))
+        Ok(latest.map(|commit| commit.info).unwrap_or_default())
     }
 
     /// The data files of a table at `version` (the current one when `None`), each with the range of

@@ -50,9 +50,10 @@ impl BuildState {
 
     /// The state of the model's table now, `None` before its first build or when it was written without one.
     pub async fn recorded(warehouse: &Warehouse, model: &Model) -> hrss_core::Result<Option<Self>> {
-        let sql = warehouse.last_commit_metadata(Layer::Marts, &model.table, Self::SQL_KEY).await?;
-        let sources = warehouse.last_commit_metadata(Layer::Marts, &model.table, Self::SOURCES_KEY).await?;
-        Ok(match (sql.as_ref().and_then(|v| v.as_str()), sources.and_then(|v| serde_json::from_value(v).ok())) {
+        let mut info = warehouse.last_commit_metadata(Layer::Marts, &model.table).await?;
+        let sql = info.remove(Self::SQL_KEY);
+        let sources = info.remove(Self::SOURCES_KEY).and_then(|v| serde_json::from_value(v).ok());
+        Ok(match (sql.as_ref().and_then(|v| v.as_str()), sources) {
             (Some(sql), Some(sources)) => Some(Self { sql_sha256: sql.to_string(), sources }),
             _ => None,
         })
