@@ -12,41 +12,17 @@ use hrss_core::{Pseudonymizer, Warehouse};
 use hrss_generate::GenerateOptions;
 use hrss_ingest::{check_file, ingest_file, IngestOptions, LoadReport, PipelineSpec};
 use datafusion::prelude::SessionContext;
-use hrss_models::docs::{ColumnDoc, TableDoc};
 use hrss_models::lineage::Graph;
 use hrss_models::{BuildOptions, BuildReport};
 use hrss_report::{render_dashboard, Dashboard, OutputFiles};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::output::{print_build, print_checks, print_loads, print_query, print_unit_tests};
-use crate::{Cli, Command, LineageFormat, ReportFormat};
+use crate::error::{AppError, Result};
+use crate::serve::{PgOptions, UserEntry, UsersFile, serve_pg};
+use crate::sql::{SqlOutput, run_script};
+use crate::output::{print_build, print_checks, print_loads, print_unit_tests};
+use crate::{Cli, Command, LineageFormat, ReportFormat, UserAction};
 
-/// Errors of the application, each telling the user what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error(transparent)]
-    Core(#[from] hrss_core::CoreError),
-    #[error(transparent)]
-    Ingest(#[from] hrss_ingest::IngestError),
-    #[error(transparent)]
-    Model(#[from] hrss_models::ModelError),
-    #[error(transparent)]
-    Report(#[from] hrss_report::ReportError),
-    #[error(transparent)]
-    Generate(#[from] hrss_generate::GenerateError),
-    #[error(transparent)]
-    DataFusion(#[from] datafusion::error::DataFusionError),
-    #[error(transparent)]
-    Arrow(#[from] arrow::error::ArrowError),
-    #[error("cannot write {}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
-    #[error("{0}")]
-    Usage(String),
-    #[error("{0}")]
-    Failed(String),
-}
-
-type Result<T, E = AppError> = std::result::Result<T, E>;
 
 /// Runs one command line.
 pub async fn run(cli: Cli) -> Result<()> {
@@ -111,20 +87,43 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("wrote {} pages; open {}", written.len(), out.join("index.html").display());
             Ok(())
         }
-        Command::Sql { query, format } => {
-            let warehouse = Warehouse::open(&cli.warehouse)?;
-            let ctx = warehouse.session().await?;
-            let started = Instant::now();
-            let df = ctx.sql(&query).await?;
-            let schema = df.schema().inner().clone();
-            let batches = df.collect().await?;
-            print_query(&schema, &batches, format)?;
-            if std::io::stderr().is_terminal() {
-                let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-                eprintln!("{rows} rows in {:.3}s", started.elapsed().as_secs_f64());
-            }
-            Ok(())
+        Command::Sql { query, file, format, output, max_rows, memory_limit } => {
+            let script = match (query, file) {
+                (Some(query), _) => query,
+                (None, Some(file)) => std::fs::read_to_string(&file)
+                    .map_err(|e| AppError::Usage(format!("cannot read the SQL file {}: {e}", file.display())))?,
+                (None, None) => return Err(AppError::Usage("give a query or -f FILE".into())),
+            };
+            // Files can be queried by path (`SELECT * FROM 'x.parquet'`), as in DuckDB; never over the server.
+            let ctx = analyst_session(&cli.warehouse, &project, memory_limit).await?.enable_url_table();
+            let output = SqlOutput { format, file: output, max_rows, timing: std::io::stderr().is_terminal() };
+            run_script(&ctx, &script, &output).await
         }
+        Command::Shell { memory_limit, history } => {
+            let ctx = analyst_session(&cli.warehouse, &project, memory_limit).await?.enable_url_table();
+            let tables = crate::catalog::describe(&project.root, &ctx, &BTreeMap::new()).await?;
+            crate::shell::run_shell(&ctx, &tables, &history).await
+        }
+        Command::Serve { pg_port, http_port, host, users, memory_limit, statement_timeout } => {
+            if http_port.is_some() {
+                return Err(AppError::Usage("the HTTP report server is not available yet; serve reports from `hrss report --out DIR`".into()));
+            }
+            let Some(port) = pg_port else {
+                return Err(AppError::Usage("nothing to serve: give --pg-port N (0 picks a free port)".into()));
+            };
+            let warehouse = Warehouse::open(&cli.warehouse)?;
+            let base = analyst_session(&cli.warehouse, &project, None).await?;
+            let options = PgOptions {
+                host,
+                port,
+                users,
+                memory_limit,
+                statement_timeout: Duration::from_secs(statement_timeout),
+                refresh_every: Duration::from_secs(5),
+            };
+            serve_pg(warehouse, base, options).await
+        }
+        Command::User { action } => users(action),
         Command::Report { names, out, format } => {
             if format.contains(&ReportFormat::Pdf) {
                 return Err(AppError::Usage(
@@ -143,6 +142,70 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A session over the warehouse for analysts: every table and view, the `docs` schema describing
+/// them, and optionally a memory limit beyond which queries spill.
+async fn analyst_session(location: &str, project: &Project, memory_limit: Option<usize>) -> Result<SessionContext> {
+    let warehouse = Warehouse::open(location)?;
+    let ctx = warehouse.session().await?;
+    let ctx = match memory_limit {
+        Some(limit) => Warehouse::within_memory(&ctx, limit)?,
+        None => ctx,
+    };
+    let tables = crate::catalog::describe(&project.root, &ctx, &BTreeMap::new()).await?;
+    crate::catalog::register_docs(&ctx, &tables)?;
+    Ok(ctx)
+}
+
+fn users(action: UserAction) -> Result<()> {
+    match action {
+        UserAction::Add { name, schemas, users } => {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+                return Err(AppError::Usage(format!("`{name}` is not a user name; use letters, digits, _ and -")));
+            }
+            let password = read_password(&name)?;
+            let mut file = UsersFile::load_or_default(&users)?;
+            let existed = file.users.insert(name.clone(), UserEntry::new(&password, schemas.clone())).is_some();
+            file.save(&users)?;
+            println!("{} user `{name}` (schemas: {}) in {}", if existed { "updated" } else { "added" }, schemas.join(", "), users.display());
+            Ok(())
+        }
+        UserAction::Remove { name, users } => {
+            let mut file = UsersFile::load(&users)?;
+            if file.users.remove(&name).is_none() {
+                return Err(AppError::Usage(format!("no user `{name}` in {}", users.display())));
+            }
+            file.save(&users)?;
+            println!("removed user `{name}` from {}", users.display());
+            Ok(())
+        }
+        UserAction::List { users } => {
+            let file = UsersFile::load(&users)?;
+            for (name, user) in &file.users {
+                println!("{name:<20} {}", user.schemas.join(", "));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The new password: HRSS_PASSWORD, else asked without echo on a terminal, else a line of standard input.
+fn read_password(user: &str) -> Result<String> {
+    let password = match std::env::var("HRSS_PASSWORD") {
+        Ok(password) => password,
+        Err(_) if std::io::stdin().is_terminal() => rpassword::prompt_password(format!("password for {user}: "))
+            .map_err(|e| AppError::Usage(format!("cannot read the password: {e}")))?,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| AppError::Usage(format!("cannot read the password: {e}")))?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if password.chars().count() < 8 {
+        return Err(AppError::Usage("the password is shorter than 8 characters; choose a longer one".into()));
+    }
+    Ok(password)
 }
 
 /// The folders of a project.
@@ -375,72 +438,12 @@ async fn last_runs(ctx: &SessionContext) -> BTreeMap<String, String> {
 
 async fn catalogue(project: &Project, warehouse: &Warehouse, out: &Path) -> Result<Vec<PathBuf>> {
     let models = hrss_models::discover(&project.folder("sql")?)?;
-    let specs = PipelineSpec::discover(&project.folder("pipelines")?)?;
+    project.folder("pipelines")?;
     let ctx = warehouse.session().await?;
-    let runs = last_runs(&ctx).await;
-    let columns_of = |schema: Option<datafusion::arrow::datatypes::SchemaRef>, docs: &BTreeMap<String, String>| -> Vec<ColumnDoc> {
-        match schema {
-            Some(schema) => schema
-                .fields()
-                .iter()
-                .map(|f| ColumnDoc { name: f.name().clone(), data_type: f.data_type().to_string(), doc: docs.get(f.name()).cloned().unwrap_or_default() })
-                .collect(),
-            None => docs.iter().map(|(name, doc)| ColumnDoc { name: name.clone(), data_type: String::new(), doc: doc.clone() }).collect(),
-        }
-    };
-    let mut tables = Vec::new();
-    for model in &models {
-        tables.push(TableDoc {
-            name: model.name.clone(),
-            kind: model.header.materialized.as_str().to_string(),
-            description: model.header.description.clone(),
-            defined_in: Some(model.path.clone()),
-            tags: model.header.tags.clone(),
-            columns: columns_of(table_schema(&ctx, &model.name).await, &model.header.columns),
-            sql: Some(model.sql.clone()),
-            tests: model.header.tests.iter().map(|t| hrss_models::tests::compile(model, t).name).collect(),
-            last_run: runs.get(&model.name).cloned(),
-        });
-    }
-    for spec in &specs {
-        let name = format!("staging.{}", spec.table);
-        let docs: BTreeMap<String, String> =
-            spec.columns.iter().filter(|c| !c.drop).map(|c| (c.canonical().to_string(), c.doc.clone().unwrap_or_default())).collect();
-        tables.push(TableDoc {
-            name: name.clone(),
-            kind: "source".into(),
-            description: spec.description.clone(),
-            defined_in: Some(spec.path.clone()),
-            tags: Vec::new(),
-            columns: columns_of(table_schema(&ctx, &name).await, &docs),
-            sql: None,
-            tests: Vec::new(),
-            last_run: runs.get(&spec.name).cloned(),
-        });
-    }
-    let reference = ctx.catalog("datafusion").and_then(|c| c.schema("ref")).map(|s| s.table_names()).unwrap_or_default();
-    for table in reference {
-        let name = format!("ref.{table}");
-        tables.push(TableDoc {
-            name: name.clone(),
-            kind: "reference".into(),
-            description: "Code list shipped with hrss (see ../shared/domain/REFERENCE.md section 5)".into(),
-            defined_in: None,
-            tags: Vec::new(),
-            columns: columns_of(table_schema(&ctx, &name).await, &BTreeMap::new()),
-            sql: None,
-            tests: Vec::new(),
-            last_run: None,
-        });
-    }
-    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    let tables = crate::catalog::describe(&project.root, &ctx, &last_runs(&ctx).await).await?;
     let graph = Graph::of(&models);
     let written = hrss_models::docs::write(out, &tables, &graph).map_err(|source| AppError::Io { path: out.to_path_buf(), source })?;
     Ok(written)
-}
-
-async fn table_schema(ctx: &SessionContext, name: &str) -> Option<datafusion::arrow::datatypes::SchemaRef> {
-    ctx.table(name).await.ok().map(|df| Arc::clone(df.schema().inner()))
 }
 
 async fn unit_tests(project: &Project, select: &[String]) -> Result<()> {

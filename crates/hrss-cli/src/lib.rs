@@ -1,6 +1,11 @@
 //! The hrss application: the command line and what each command does, as a library the tests drive.
 
+mod catalog;
 mod commands;
+mod error;
+mod shell;
+mod sql;
+mod serve;
 mod output;
 
 use std::path::PathBuf;
@@ -104,11 +109,60 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Run one query against the warehouse.
+    /// Run SQL against the warehouse: one or more statements separated by `;`.
     Sql {
-        query: String,
+        /// The SQL; use `-f FILE` to read it from a file instead.
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        query: Option<String>,
+        /// A file of SQL statements.
+        #[arg(short = 'f', long)]
+        file: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
         format: OutputFormat,
+        /// Write the results to this file instead of standard output (parquet needs one).
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Write at most this many rows of each result (all rows are still counted).
+        #[arg(long)]
+        max_rows: Option<usize>,
+        /// Memory the queries may hold, e.g. 512m or 2g; beyond it they spill to temporary files.
+        #[arg(long, value_parser = parse_bytes)]
+        memory_limit: Option<usize>,
+    },
+    /// An interactive SQL shell: history, multi-line statements, completion, \d to describe tables.
+    Shell {
+        /// Memory the queries may hold, e.g. 2g; beyond it they spill to temporary files.
+        #[arg(long, value_parser = parse_bytes)]
+        memory_limit: Option<usize>,
+        /// The history file.
+        #[arg(long, default_value = ".hrss/history")]
+        history: PathBuf,
+    },
+    /// Serve the warehouse to analysts' tools over the PostgreSQL wire protocol (read-only, password-locked).
+    Serve {
+        /// Port of the PostgreSQL listener (0 picks a free one, printed at start).
+        #[arg(long)]
+        pg_port: Option<u16>,
+        /// Port of the HTTP listener for reports.
+        #[arg(long)]
+        http_port: Option<u16>,
+        /// Address to listen on; 0.0.0.0 serves other machines.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The users file written by `hrss user add`.
+        #[arg(long, env = "HRSS_USERS", default_value = ".hrss/users.toml")]
+        users: PathBuf,
+        /// Memory one query may hold before it spills; a query that cannot spill fails beyond it.
+        #[arg(long, value_parser = parse_bytes, default_value = "1g")]
+        memory_limit: usize,
+        /// Seconds a query may run before it is cancelled.
+        #[arg(long, default_value_t = 300)]
+        statement_timeout: u64,
+    },
+    /// Manage the users of `hrss serve`: salted password hashes and schema grants.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
     },
     /// Render reports from dashboards/.
     Report {
@@ -122,6 +176,69 @@ pub enum Command {
     },
 }
 
+/// The users of `hrss serve`.
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Add a user or set their password and grants. The password is read from HRSS_PASSWORD, or
+    /// asked for on a terminal, or read as one line of standard input.
+    Add {
+        name: String,
+        /// Schemas the user may read: staging, marts, forecasts, quarantine, public (the ledger), or * for all.
+        #[arg(long, value_delimiter = ',', required = true)]
+        schemas: Vec<String>,
+        #[arg(long, env = "HRSS_USERS", default_value = ".hrss/users.toml")]
+        users: PathBuf,
+    },
+    /// Remove a user.
+    Remove {
+        name: String,
+        #[arg(long, env = "HRSS_USERS", default_value = ".hrss/users.toml")]
+        users: PathBuf,
+    },
+    /// List users and their grants.
+    List {
+        #[arg(long, env = "HRSS_USERS", default_value = ".hrss/users.toml")]
+        users: PathBuf,
+    },
+}
+
+/// `512m`, `2g`, `1.5g`, `100k` or a number of bytes.
+fn parse_bytes(text: &str) -> Result<usize, String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let (number, unit) = match lower.trim_end_matches('b').char_indices().last() {
+        Some((i, c @ ('k' | 'm' | 'g' | 't'))) => (&lower[..i], c),
+        _ => (lower.trim_end_matches('b'), 'b'),
+    };
+    let scale: f64 = match unit {
+        'k' => 1024.0,
+        'm' => 1024.0 * 1024.0,
+        'g' => 1024.0 * 1024.0 * 1024.0,
+        't' => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        _ => 1.0,
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n > 0.0 && n.is_finite() => Ok((n * scale) as usize),
+        _ => Err(format!("`{text}` is not a size; use e.g. 512m, 2g or a number of bytes")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_bytes;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_bytes("2g"), Ok(2 << 30));
+        assert_eq!(parse_bytes("512M"), Ok(512 << 20));
+        assert_eq!(parse_bytes("1.5g"), Ok(3 << 29));
+        assert_eq!(parse_bytes("100kb"), Ok(102_400));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert!(parse_bytes("lots").is_err());
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("-1g").is_err());
+    }
+}
+
 fn parse_share(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
@@ -133,7 +250,12 @@ fn parse_share(text: &str) -> Result<f64, String> {
 pub enum OutputFormat {
     Table,
     Csv,
+    /// One JSON array of objects.
     Json,
+    /// One JSON object per line.
+    Ndjson,
+    /// A Parquet file (needs --output).
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,44 +1,10 @@
-//! What commands print: query results in the chosen format, load and build summaries.
+//! What commands print: load, check, build and unit-test summaries.
 
-use std::io::Write;
 
-use arrow::array::RecordBatch;
-use arrow::datatypes::SchemaRef;
 use hrss_ingest::{CheckReport, LoadReport};
 use hrss_models::unit::UnitOutcome;
 use hrss_models::{BuildReport, ModelStatus};
 
-use crate::OutputFormat;
-
-pub fn print_query(schema: &SchemaRef, batches: &[RecordBatch], format: OutputFormat) -> Result<(), arrow::error::ArrowError> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match format {
-        OutputFormat::Table => {
-            // With the schema, an empty result still shows its column names.
-            let table = arrow::util::pretty::pretty_format_batches_with_schema(schema.clone(), batches)?;
-            writeln!(out, "{table}")?;
-        }
-        OutputFormat::Csv => {
-            let mut writer = arrow::csv::WriterBuilder::new().with_header(true).build(&mut out);
-            if batches.is_empty() {
-                writer.write(&RecordBatch::new_empty(schema.clone()))?;
-            }
-            for batch in batches {
-                writer.write(batch)?;
-            }
-        }
-        OutputFormat::Json => {
-            let mut writer = arrow::json::ArrayWriter::new(&mut out);
-            for batch in batches {
-                writer.write(batch)?;
-            }
-            writer.finish()?;
-            writeln!(out)?;
-        }
-    }
-    Ok(())
-}
 
 pub fn print_loads(reports: &[LoadReport]) {
     println!("{:<32} {:>9} {:>9} {:>11}  {:<9} file", "pipeline", "rows in", "loaded", "quarantined", "outcome");

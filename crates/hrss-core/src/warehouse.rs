@@ -1,9 +1,12 @@
 //! The warehouse: Delta Lake tables under one object-store URL, and a DataFusion session that sees them all.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
 use datafusion::execution::SessionStateBuilder;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use deltalake::operations::write::WriteBuilder;
@@ -18,6 +21,9 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use crate::error::{CoreError, Result};
+
+/// The schema of the forecast models; it exists, empty, until the first forecast is built.
+pub const FORECASTS_SCHEMA: &str = "forecasts";
 
 /// The storage layers of the warehouse, each a folder of Delta tables and a SQL schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -341,13 +347,24 @@ impl Warehouse {
         SessionContext::new_with_state(state)
     }
 
+    /// A session sharing `ctx`'s tables, settings and object stores whose queries may hold at most
+    /// `memory_limit` bytes together: beyond it, sorts, joins and aggregations spill to temporary files
+    /// (split fairly between the operators that can spill), and what cannot spill fails with
+    /// "Resources exhausted" instead of taking the process down.
+    pub fn within_memory(ctx: &SessionContext, memory_limit: usize) -> Result<SessionContext> {
+        let state = ctx.state();
+        let pool = TrackConsumersPool::new(FairSpillPool::new(memory_limit), NonZeroUsize::new(3).expect("3 is not zero"));
+        let runtime = RuntimeEnvBuilder::from_runtime_env(state.runtime_env()).with_memory_pool(Arc::new(pool)).build_arc()?;
+        Ok(SessionContext::new_with_state(SessionStateBuilder::new_from_existing(state).with_runtime_env(runtime).build()))
+    }
+
     /// A DataFusion session with every committed table registered under its layer's schema.
     pub async fn session(&self) -> Result<SessionContext> {
         let ctx = Self::context();
         let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
-        for layer in Layer::WITH_MANY_TABLES {
+        for schema in Layer::WITH_MANY_TABLES.map(Layer::schema).into_iter().chain([FORECASTS_SCHEMA]) {
             // Empty schemas still exist, so `staging.x` fails with "table not found", not "schema not found".
-            catalog.register_schema(layer.schema(), Arc::new(MemorySchemaProvider::new()))?;
+            catalog.register_schema(schema, Arc::new(MemorySchemaProvider::new()))?;
         }
         catalog.register_schema("ref", Arc::new(crate::codes::reference_schema()?))?;
         for layer in Layer::WITH_MANY_TABLES.into_iter().chain([Layer::Ledger]) {
@@ -357,6 +374,22 @@ impl Warehouse {
         }
         self.register_views(&ctx).await?;
         Ok(ctx)
+    }
+
+    /// Re-registers in `ctx` every table whose Delta version differs from `seen` (keyed `layer/name`),
+    /// and registers new ones; `seen` is updated. A long-running server calls this to see loads and builds.
+    pub async fn refresh(&self, ctx: &SessionContext, seen: &mut std::collections::HashMap<String, i64>) -> Result<()> {
+        for layer in Layer::WITH_MANY_TABLES.into_iter().chain([Layer::Ledger]) {
+            for name in self.table_names(layer).await? {
+                let Some(version) = self.version(layer, &name).await? else { continue };
+                let key = format!("{}/{name}", layer.folder());
+                if seen.get(&key) != Some(&version) {
+                    self.register(ctx, layer, &name).await?;
+                    seen.insert(key, version);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// (Re-)registers one table in the session at its current version, creating its schema if needed; false if the table does not exist.
