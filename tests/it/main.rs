@@ -4,5 +4,7 @@ mod demo;
 mod generate;
 mod ingest;
 mod models;
+mod serve;
+mod shell;
 mod sql;
 mod support;

@@ -31,6 +31,23 @@ pub fn hrss(args: &[&str]) -> Output {
         .expect("the hrss binary runs")
 }
 
+/// Runs `hrss` with `input` on its standard input (not a terminal), as a script or a pipe would.
+pub fn hrss_with_input(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hrss"))
+        .args(args)
+        .current_dir(project_root())
+        .env("HRSS_PSEUDONYM_KEY", TEST_KEY)
+        .env_remove("HRSS_WAREHOUSE")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the hrss binary runs");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    child.wait_with_output().expect("hrss ends")
+}
+
 /// Runs `hrss` and returns stdout, failing the test with stderr when it exits non-zero.
 pub fn hrss_ok(args: &[&str]) -> String {
     let output = hrss(args);

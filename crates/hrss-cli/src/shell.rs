@@ -270,3 +270,38 @@ impl Hinter for ShellHelper {
 impl Highlighter for ShellHelper {}
 impl Validator for ShellHelper {}
 impl Helper for ShellHelper {}
+
+#[cfg(test)]
+mod tests {
+    use hrss_models::docs::{ColumnDoc, TableDoc};
+
+    use super::ShellHelper;
+
+    fn helper() -> ShellHelper {
+        let column = |name: &str| ColumnDoc { name: name.into(), data_type: "Utf8".into(), doc: String::new() };
+        let table = TableDoc {
+            name: "marts.fund_monthly".into(),
+            kind: "table".into(),
+            description: String::new(),
+            defined_in: None,
+            tags: Vec::new(),
+            columns: vec![column("fund"), column("months_of_payment_capacity")],
+            sql: None,
+            tests: Vec::new(),
+            last_run: None,
+        };
+        ShellHelper::new(&[table])
+    }
+
+    #[test]
+    fn completes_tables_columns_and_keywords() {
+        let helper = helper();
+        let line = "select months_of from marts.fund";
+        assert_eq!(helper.candidates(line, line.len()), (22, vec!["marts.fund_monthly".to_string()]));
+        assert_eq!(helper.candidates(line, "select months_of".len()), (7, vec!["months_of_payment_capacity".to_string()]));
+        assert_eq!(helper.candidates("SEL", 3), (0, vec!["SELECT".to_string()]));
+        assert_eq!(helper.candidates("sel", 3), (0, vec!["select".to_string()]));
+        assert_eq!(helper.candidates("select * from fund_m", 20).1, vec!["fund_monthly".to_string()]);
+        assert!(helper.candidates("select ", 7).1.is_empty());
+    }
+}

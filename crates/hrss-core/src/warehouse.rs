@@ -355,7 +355,12 @@ impl Warehouse {
         let state = ctx.state();
         let pool = TrackConsumersPool::new(FairSpillPool::new(memory_limit), NonZeroUsize::new(3).expect("3 is not zero"));
         let runtime = RuntimeEnvBuilder::from_runtime_env(state.runtime_env()).with_memory_pool(Arc::new(pool)).build_arc()?;
-        Ok(SessionContext::new_with_state(SessionStateBuilder::new_from_existing(state).with_runtime_env(runtime).build()))
+        // A sort sets aside memory to merge its spill files (10 MB by default); under a small limit
+        // that reservation alone would fail the sort it is meant to save.
+        let mut config = state.config().clone();
+        let reservation = &mut config.options_mut().execution.sort_spill_reservation_bytes;
+        *reservation = (*reservation).min(memory_limit / 8);
+        Ok(SessionContext::new_with_state(SessionStateBuilder::new_from_existing(state).with_runtime_env(runtime).with_config(config).build()))
     }
 
     /// A DataFusion session with every committed table registered under its layer's schema.
