@@ -3,6 +3,7 @@
   pg_client.py PORT USER PASSWORD query SQL          -> the result as CSV (header, then rows)
   pg_client.py PORT USER PASSWORD concurrent N M     -> N clients x M queries at once; JSON summary
   pg_client.py PORT USER PASSWORD parameters         -> a parameterized query (extended protocol)
+  pg_client.py PORT USER PASSWORD navigator S T      -> schemas, tables of S, columns of S.T, as a GUI browses them
 
 The password comes from the command line because the tests start their own throwaway server.
 """
@@ -75,6 +76,40 @@ def concurrent(port, user, password, clients, per_client):
     print(json.dumps({"succeeded": sum(ok), "errors": errors[:10], "error_count": len(errors)}))
 
 
+def navigator(port, user, password, schema, table):
+    """Browse as a database navigator such as DBeaver's does, through the extended protocol: the
+    schemas, the tables of one schema, the columns of one table, each joined to pg_description."""
+    with connect(port, user, password) as conn:
+        conn.execute("SET extra_float_digits = 3")
+        conn.execute("SET application_name = 'hrss navigator test'")
+        schemas = conn.execute(
+            "SELECT n.oid, n.nspname, d.description FROM pg_catalog.pg_namespace n "
+            "LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid = n.oid AND d.objsubid = 0 "
+            "ORDER BY n.nspname"
+        ).fetchall()
+        oid = next(row[0] for row in schemas if row[1] == schema)
+        tables = conn.execute(
+            "SELECT c.oid, c.relname, c.relkind, d.description FROM pg_catalog.pg_class c "
+            "LEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid = c.oid AND d.objsubid = 0 "
+            "WHERE c.relnamespace = %s AND c.relkind NOT IN ('i', 'I', 'c') ORDER BY c.relname",
+            (oid,),
+        ).fetchall()
+        table_oid = next(row[0] for row in tables if row[1] == table)
+        columns = conn.execute(
+            "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, dsc.description "
+            "FROM pg_catalog.pg_attribute a INNER JOIN pg_catalog.pg_class c ON a.attrelid = c.oid "
+            "LEFT OUTER JOIN pg_catalog.pg_description dsc ON c.oid = dsc.objoid AND a.attnum = dsc.objsubid "
+            "WHERE NOT a.attisdropped AND a.attnum > 0 AND c.oid = %s ORDER BY a.attnum",
+            (table_oid,),
+        ).fetchall()
+        print(json.dumps({
+            "schemas": [row[1] for row in schemas],
+            "tables": [row[1] for row in tables],
+            "table_comment": next(row[3] for row in tables if row[1] == table),
+            "columns": [list(row) for row in columns],
+        }, ensure_ascii=False))
+
+
 def parameters(port, user, password):
     with connect(port, user, password) as conn:
         rows = conn.execute(
@@ -90,6 +125,8 @@ if __name__ == "__main__":
         query(port, user, password, sys.argv[5])
     elif command == "concurrent":
         concurrent(port, user, password, int(sys.argv[5]), int(sys.argv[6]))
+    elif command == "navigator":
+        navigator(port, user, password, sys.argv[5], sys.argv[6])
     elif command == "parameters":
         parameters(port, user, password)
     else:

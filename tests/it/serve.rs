@@ -152,6 +152,20 @@ fn psql_and_psycopg_see_what_hrss_sql_sees() {
         assert_eq!(server.psql_ok(ANALYST, &["--csv", "-c", query]), expected, "psql: {query}");
         assert_eq!(server.psycopg(ANALYST, &["query", query]), expected, "psycopg: {query}");
     }
+    // A GUI navigator (DBeaver's queries, through the extended protocol as JDBC sends them) finds the
+    // schemas, the tables and the columns, with the docs as comments.
+    let navigator: serde_json::Value =
+        serde_json::from_str(&server.psycopg(ANALYST, &["navigator", "marts", "fund_monthly"])).expect("navigator JSON");
+    let names = |key: &str| -> Vec<String> {
+        navigator[key].as_array().expect("a list").iter().map(|v| v.as_str().unwrap_or_default().to_string()).collect()
+    };
+    assert!(names("schemas").contains(&"marts".to_string()) && !names("schemas").contains(&"staging".to_string()), "{navigator}");
+    assert!(names("tables").contains(&"fund_monthly".to_string()), "{navigator}");
+    let columns = navigator["columns"].as_array().expect("columns");
+    let capacity = columns.iter().find(|c| c[0] == "months_of_payment_capacity").expect("the column is listed");
+    assert_eq!(capacity[1], "double precision");
+    assert!(capacity[3].as_str().unwrap_or_default().contains("可支付月数"), "column comment from the model's docs: {capacity}");
+    assert!(navigator["table_comment"].as_str().unwrap_or_default().contains("months of payment capacity"), "{navigator}");
     // A parameterized query goes through the extended protocol.
     assert_eq!(server.psycopg(ANALYST, &["parameters"]).trim(), r#"[["unemployment", "2025-11"], ["unemployment", "2025-12"]]"#);
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemoryCatalogProviderList};
+use datafusion::catalog::{CatalogProvider, MemoryCatalogProvider, MemoryCatalogProviderList, SchemaProvider, TableProvider};
 use datafusion::common::ParamValues;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::LogicalPlan;
@@ -130,7 +130,7 @@ pub async fn serve_pg(warehouse: Warehouse, base: SessionContext, options: PgOpt
     }
     let mut sessions = HashMap::new();
     for (name, user) in &users.users {
-        sessions.insert(name.clone(), Arc::new(UserSession::new(&base, name, user.clone())?));
+        sessions.insert(name.clone(), Arc::new(UserSession::new(&base, name, user.clone()).await?));
     }
     let handlers = Arc::new(Handlers {
         service: Arc::new(Service { sessions: Arc::new(sessions), memory_limit: options.memory_limit, timeout: options.statement_timeout }),
@@ -177,7 +177,7 @@ struct UserSession {
 }
 
 impl UserSession {
-    fn new(base: &SessionContext, name: &str, user: UserEntry) -> Result<Self> {
+    async fn new(base: &SessionContext, name: &str, user: UserEntry) -> Result<Self> {
         let base_catalog = base.catalog("datafusion").expect("the default catalog exists");
         let catalog = MemoryCatalogProvider::new();
         for schema in base_catalog.schema_names() {
@@ -197,6 +197,7 @@ impl UserSession {
         let state = SessionStateBuilder::new_from_existing(base.state()).with_catalog_list(catalogs).build();
         let ctx = Arc::new(SessionContext::new_with_state(state));
         setup_pg_catalog(&ctx, "datafusion", EmptyContextProvider).map_err(|e| AppError::DataFusion(*e))?;
+        describe_in_pg_catalog(&ctx).await?;
         let service = DfSessionService::new_with_hooks(Arc::clone(&ctx), hooks(&user));
         Ok(Self { user, ctx, service })
     }
@@ -205,6 +206,60 @@ impl UserSession {
     fn for_one_query(&self, memory_limit: usize) -> PgWireResult<DfSessionService> {
         let ctx = Warehouse::within_memory(&self.ctx, memory_limit).map_err(|e| PgWireError::ApiError(Box::new(e)))?;
         Ok(DfSessionService::new_with_hooks(Arc::new(ctx), hooks(&self.user)))
+    }
+}
+
+/// Fills `pg_catalog.pg_description` with the docs of the user's tables and columns, so the comments
+/// show in GUI tools' navigators (DBeaver joins pg_description to pg_class and pg_attribute).
+async fn describe_in_pg_catalog(ctx: &SessionContext) -> Result<()> {
+    let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
+    let Some(pg_catalog) = catalog.schema("pg_catalog") else { return Ok(()) };
+    let Some(static_descriptions) = pg_catalog.table("pg_description").await? else { return Ok(()) };
+    let target = static_descriptions.schema();
+    // 1259 is pg_class's own oid: both table and column comments are attached to a pg_class row.
+    let sql = "SELECT c.oid AS objoid, 1259 AS classoid, 0 AS objsubid, d.comment AS description \
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON c.relnamespace = n.oid \
+               JOIN docs.tables d ON d.table_schema = n.nspname AND d.table_name = c.relname WHERE d.comment <> '' \
+               UNION ALL \
+               SELECT c.oid, 1259, a.attnum, d.comment \
+               FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON a.attrelid = c.oid \
+               JOIN pg_catalog.pg_namespace n ON c.relnamespace = n.oid \
+               JOIN docs.columns d ON d.table_schema = n.nspname AND d.table_name = c.relname AND d.column_name = a.attname \
+               WHERE d.comment <> ''";
+    let mut batches = Vec::new();
+    for batch in ctx.sql(sql).await?.collect().await? {
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(target.fields())
+            .map(|(column, field)| arrow::compute::cast(column, field.data_type()))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        batches.push(arrow::array::RecordBatch::try_new(Arc::clone(&target), columns)?);
+    }
+    let descriptions = Arc::new(datafusion::datasource::MemTable::try_new(target, vec![batches])?);
+    catalog.register_schema("pg_catalog", Arc::new(DescribedPgCatalog { inner: pg_catalog, descriptions }))?;
+    Ok(())
+}
+
+/// `pg_catalog` with our `pg_description`; every other table is the library's.
+#[derive(Debug)]
+struct DescribedPgCatalog {
+    inner: Arc<dyn SchemaProvider>,
+    descriptions: Arc<dyn TableProvider>,
+}
+
+#[async_trait]
+impl SchemaProvider for DescribedPgCatalog {
+    fn table_names(&self) -> Vec<String> {
+        self.inner.table_names()
+    }
+
+    async fn table(&self, name: &str) -> datafusion::error::Result<Option<Arc<dyn TableProvider>>> {
+        if name == "pg_description" { Ok(Some(Arc::clone(&self.descriptions))) } else { self.inner.table(name).await }
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.inner.table_exist(name)
     }
 }
 
