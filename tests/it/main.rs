@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `hrss` binary on generated data and on deliberately broken fixtures.
 
 mod demo;
+mod forecast;
 mod generate;
 mod ingest;
 mod models;

@@ -2,6 +2,7 @@
 
 pub mod codes;
 pub mod error;
+pub mod forecast;
 pub mod identifiers;
 pub mod ledger;
 pub mod lock;

@@ -344,7 +344,9 @@ impl Warehouse {
             .with_config(config)
             .with_query_planner(DeltaPlanner::new())
             .build();
-        SessionContext::new_with_state(state)
+        let ctx = SessionContext::new_with_state(state);
+        crate::forecast::register(&ctx);
+        ctx
     }
 
     /// A session sharing `ctx`'s tables, settings and object stores whose queries may hold at most
