@@ -222,25 +222,29 @@ impl ForecastTable {
     }
 
     fn backtest_batch(&self, all: &BTreeMap<String, Series>) -> Result<RecordBatch> {
-        let mut rows: Vec<(String, String, f64, f64, f64, i64, bool)> = Vec::new();
+        let (mut names, mut methods, mut smape, mut mase, mut coverage, mut origins, mut chosen) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (name, s) in all {
-            let scores = backtest(&s.values, self.request.horizon, self.season_length(s.grain));
-            for (i, score) in scores.iter().enumerate() {
-                let method = format!("{:?}", score.method).to_lowercase().replace("seasonalnaive", "snaive");
-                rows.push((name.clone(), method, score.smape, score.mase, score.coverage_95, score.origins as i64, i == 0));
+            for (rank, score) in backtest(&s.values, self.request.horizon, self.season_length(s.grain)).iter().enumerate() {
+                names.push(name.clone());
+                methods.push(format!("{:?}", score.method).to_lowercase().replace("seasonalnaive", "snaive"));
+                smape.push(score.smape);
+                mase.push(score.mase);
+                coverage.push(score.coverage_95);
+                origins.push(score.origins as i64);
+                chosen.push(rank == 0);
             }
         }
-        let column = |f: fn(&(String, String, f64, f64, f64, i64, bool)) -> f64| Arc::new(Float64Array::from(rows.iter().map(f).collect::<Vec<_>>())) as ArrayRef;
         Ok(RecordBatch::try_new(
             Arc::clone(&self.schema),
             vec![
-                Arc::new(StringArray::from(rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>())),
-                Arc::new(StringArray::from(rows.iter().map(|r| r.1.clone()).collect::<Vec<_>>())),
-                column(|r| r.2),
-                column(|r| r.3),
-                column(|r| r.4),
-                Arc::new(Int64Array::from(rows.iter().map(|r| r.5).collect::<Vec<_>>())),
-                Arc::new(BooleanArray::from(rows.iter().map(|r| r.6).collect::<Vec<_>>())),
+                Arc::new(StringArray::from(names)),
+                Arc::new(StringArray::from(methods)),
+                Arc::new(Float64Array::from(smape)),
+                Arc::new(Float64Array::from(mase)),
+                Arc::new(Float64Array::from(coverage)),
+                Arc::new(Int64Array::from(origins)),
+                Arc::new(BooleanArray::from(chosen)),
             ],
         )?)
     }

@@ -5,6 +5,7 @@
 
 use crate::Fitted;
 use crate::nelder_mead::minimise;
+use crate::season::centred_average;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trend {
@@ -112,17 +113,9 @@ fn filter(y: &[f64], spec: &EtsSpec, p: &Params, seasons: &[f64]) -> (f64, f64, 
 /// Without detrending, a trend would leak into the seasonal states as a ramp.
 fn initial_seasons(y: &[f64], m: usize) -> Vec<f64> {
     let span = (4 * m).min(y.len());
-    let half = m / 2;
     let mut sums = vec![(0.0, 0usize); m];
-    for t in half..span.saturating_sub(half) {
-        let average = if m % 2 == 0 {
-            if t + half >= span {
-                continue;
-            }
-            (0.5 * y[t - half] + y[t - half + 1..t + half].iter().sum::<f64>() + 0.5 * y[t + half]) / m as f64
-        } else {
-            y[t - half..=t + half].iter().sum::<f64>() / m as f64
-        };
+    for t in 0..span {
+        let Some(average) = centred_average(y, m, t, span) else { continue };
         sums[t % m].0 += y[t] - average;
         sums[t % m].1 += 1;
     }
@@ -236,10 +229,10 @@ pub fn auto(y: &[f64], horizon: usize, season_length: usize) -> Option<Fitted> {
     let mut best: Option<Fit> = None;
     for &seasonal in seasons {
         for trend in [Trend::None, Trend::Additive, Trend::Damped] {
-            if let Some(candidate) = fit_spec(y, horizon, EtsSpec { trend, seasonal, season_length }) {
-                if best.as_ref().is_none_or(|b| candidate.aicc < b.aicc) {
-                    best = Some(candidate);
-                }
+            if let Some(candidate) = fit_spec(y, horizon, EtsSpec { trend, seasonal, season_length })
+                && best.as_ref().is_none_or(|b| candidate.aicc < b.aicc)
+            {
+                best = Some(candidate);
             }
         }
     }

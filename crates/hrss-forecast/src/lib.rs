@@ -4,6 +4,7 @@
 
 mod ets;
 mod nelder_mead;
+mod season;
 mod simple;
 mod stats;
 mod theta;
@@ -203,6 +204,6 @@ mod tests {
 
     #[test]
     fn missing_values_are_refused() {
-        assert_eq!(forecast("x", &[1.0, f64::NAN, 3.0], 2, 1, Method::Naive, &[95.0]).unwrap_err(), ForecastError::NotFinite("x".into()));
+        assert_eq!(forecast("x", &[1.0, f64::NAN, 3.0], 2, 1, Method::Naive, &[95.0]).expect_err("NaN refused"), ForecastError::NotFinite("x".into()));
     }
 }

@@ -3,6 +3,7 @@
 //! deseasonalised by classical multiplicative decomposition when it is seasonal and positive.
 
 use crate::ets;
+use crate::season::centred_average;
 use crate::Fitted;
 
 pub fn theta(values: &[f64], horizon: usize, season_length: usize) -> Option<Fitted> {
@@ -50,17 +51,9 @@ fn regression_slope(y: &[f64]) -> f64 {
 /// Classical multiplicative seasonal indices (ratio to a centred moving average), normalised to mean one.
 fn seasonal_indices(y: &[f64], m: usize) -> Option<Vec<f64>> {
     let n = y.len();
-    let half = m / 2;
     let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); m];
-    for t in half..n.saturating_sub(half) {
-        let average = if m % 2 == 0 {
-            if t + half >= n {
-                continue;
-            }
-            (0.5 * y[t - half] + y[t - half + 1..t + half].iter().sum::<f64>() + 0.5 * y[t + half]) / m as f64
-        } else {
-            y[t - half..=t + half].iter().sum::<f64>() / m as f64
-        };
+    for t in 0..n {
+        let Some(average) = centred_average(y, m, t, n) else { continue };
         if average > 0.0 {
             ratios[t % m].push(y[t] / average);
         }
