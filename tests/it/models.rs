@@ -214,3 +214,16 @@ fn docs_catalogue_every_table_with_columns_sql_lineage_and_last_run() {
     let staging = std::fs::read_to_string(out.join("staging.contributions.html")).expect("page");
     assert!(staging.contains("pipelines/contributions.toml") && staging.contains("person_id"), "sources are documented from their pipeline");
 }
+
+#[test]
+fn demo_projects_every_fund_under_three_scenarios_and_warns_on_the_subsidy_led_one() {
+    let warehouse = Demo::get().warehouse();
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM marts.fund_projection"), "450", "5 funds x 3 scenarios x 30 years");
+    assert_eq!(scalar(&warehouse, "SELECT min(year) || '-' || max(year) FROM marts.fund_projection"), "2026-2055");
+    // The institution pension fund holds about 2.5 months: red now, with its reason in words.
+    let latest = "(SELECT max(period) FROM marts.fund_early_warning)";
+    assert_eq!(scalar(&warehouse, &format!("SELECT level FROM marts.fund_early_warning WHERE fund = 'institution_pension' AND period = {latest}")), "red");
+    let reason = scalar(&warehouse, &format!("SELECT reason FROM marts.fund_early_warning WHERE fund = 'institution_pension' AND period = {latest}"));
+    assert!(reason.starts_with("可支付月数 2.") && reason.contains("低于红线 6.0 个月") && reason.contains("年累计结余转负"), "{reason}");
+    assert_eq!(scalar(&warehouse, &format!("SELECT count(*) FROM marts.fund_early_warning WHERE period = {latest} AND level IS NULL")), "0");
+}
