@@ -216,7 +216,7 @@ fn docs_catalogue_every_table_with_columns_sql_lineage_and_last_run() {
 }
 
 #[test]
-fn demo_projects_every_fund_under_three_scenarios_and_warns_on_the_subsidy_led_one() {
+fn demo_projects_and_forecasts_every_fund_and_warns_on_the_subsidy_led_one() {
     let warehouse = Demo::get().warehouse();
     assert_eq!(scalar(&warehouse, "SELECT count(*) FROM marts.fund_projection"), "450", "5 funds x 3 scenarios x 30 years");
     assert_eq!(scalar(&warehouse, "SELECT min(year) || '-' || max(year) FROM marts.fund_projection"), "2026-2055");
@@ -226,4 +226,7 @@ fn demo_projects_every_fund_under_three_scenarios_and_warns_on_the_subsidy_led_o
     let reason = scalar(&warehouse, &format!("SELECT reason FROM marts.fund_early_warning WHERE fund = 'institution_pension' AND period = {latest}"));
     assert!(reason.starts_with("可支付月数 2.") && reason.contains("低于红线 6.0 个月") && reason.contains("年累计结余转负"), "{reason}");
     assert_eq!(scalar(&warehouse, &format!("SELECT count(*) FROM marts.fund_early_warning WHERE period = {latest} AND level IS NULL")), "0");
+    // The statistical forecasts beside it, in the forecasts schema: 5 funds x 2 measures x 2026-2030.
+    assert_eq!(scalar(&warehouse, "SELECT count(*) || ' ' || min(year) || '-' || max(year) FROM forecasts.fund_flows"), "50 2026-2030");
+    assert_eq!(scalar(&warehouse, "SELECT count(*) FROM forecasts.fund_flows_accuracy WHERE chosen"), "10", "one chosen method per series");
 }

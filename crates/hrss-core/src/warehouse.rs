@@ -22,9 +22,6 @@ use url::Url;
 
 use crate::error::{CoreError, Result};
 
-/// The schema of the forecast models; it exists, empty, until the first forecast is built.
-pub const FORECASTS_SCHEMA: &str = "forecasts";
-
 /// The storage layers of the warehouse, each a folder of Delta tables and a SQL schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Layer {
@@ -32,6 +29,8 @@ pub enum Layer {
     Staging,
     /// Built models: `marts.<model>`.
     Marts,
+    /// Built forecast models: `forecasts.<model>`.
+    Forecasts,
     /// Rejected rows with their reasons: `quarantine.<table>`.
     Quarantine,
     /// The load and build ledger: the single table `_ledger`.
@@ -44,6 +43,7 @@ impl Layer {
         match self {
             Self::Staging => "staging",
             Self::Marts => "marts",
+            Self::Forecasts => "forecasts",
             Self::Quarantine => "_quarantine",
             Self::Ledger => "_ledger",
         }
@@ -54,12 +54,22 @@ impl Layer {
         match self {
             Self::Staging => "staging",
             Self::Marts => "marts",
+            Self::Forecasts => "forecasts",
             Self::Quarantine => "quarantine",
             Self::Ledger => "public",
         }
     }
 
-    const WITH_MANY_TABLES: [Layer; 3] = [Layer::Staging, Layer::Marts, Layer::Quarantine];
+    const WITH_MANY_TABLES: [Layer; 4] = [Layer::Staging, Layer::Marts, Layer::Forecasts, Layer::Quarantine];
+
+    /// The layer models of `schema` (the folder under sql/) are built into, if models may be built there.
+    pub fn of_models(schema: &str) -> Option<Layer> {
+        match schema {
+            "marts" => Some(Self::Marts),
+            "forecasts" => Some(Self::Forecasts),
+            _ => None,
+        }
+    }
 }
 
 /// How a write treats what the table already holds.
@@ -369,7 +379,7 @@ impl Warehouse {
     pub async fn session(&self) -> Result<SessionContext> {
         let ctx = Self::context();
         let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
-        for schema in Layer::WITH_MANY_TABLES.map(Layer::schema).into_iter().chain([FORECASTS_SCHEMA]) {
+        for schema in Layer::WITH_MANY_TABLES.map(Layer::schema) {
             // Empty schemas still exist, so `staging.x` fails with "table not found", not "schema not found".
             catalog.register_schema(schema, Arc::new(MemorySchemaProvider::new()))?;
         }

@@ -291,18 +291,21 @@ fn check_tables_exist(ctx: &SessionContext, model: &Model) -> Result<(), String>
 /// Builds the model as its header says; returns how.
 async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, full_refresh: bool) -> Result<String, String> {
     let at = |e: &dyn std::fmt::Display| format!("{}:{}: {e}", model.path.display(), model.sql_line);
-    if model.schema != "marts" {
-        return Err(at(&format!("models are built into `marts`; move the file under sql/marts/ (schema `{}` is not writable)", model.schema)));
-    }
+    let Some(layer) = Layer::of_models(&model.schema) else {
+        return Err(at(&format!(
+            "models are built into `marts` or `forecasts`; move the file under sql/marts/ or sql/forecasts/ (schema `{}` is not writable)",
+            model.schema
+        )));
+    };
     check_tables_exist(ctx, model)?;
     let df = ctx.sql(&model.sql).await.map_err(|e| located(model, &e))?;
     if model.header.materialized == Materialization::View {
-        if warehouse.version(Layer::Marts, &model.table).await.map_err(|e| at(&e))?.is_some() {
-            warehouse.drop_table(Layer::Marts, &model.table).await.map_err(|e| at(&e))?;
+        if warehouse.version(layer, &model.table).await.map_err(|e| at(&e))?.is_some() {
+            warehouse.drop_table(layer, &model.table).await.map_err(|e| at(&e))?;
         }
         warehouse.save_view(&model.schema, &model.table, &model.sql).await.map_err(|e| at(&e))?;
         let view = ViewTable::new(df.into_unoptimized_plan(), Some(model.sql.clone()));
-        let schema = ctx.catalog("datafusion").and_then(|c| c.schema(&model.schema)).ok_or_else(|| at(&"no marts schema"))?;
+        let schema = ctx.catalog("datafusion").and_then(|c| c.schema(&model.schema)).ok_or_else(|| at(&format!("no `{}` schema in the session", model.schema)))?;
         schema.deregister_table(&model.table).map_err(|e| at(&e))?;
         schema.register_table(model.table.clone(), Arc::new(view)).map_err(|e| at(&e))?;
         return Ok("view".into());
@@ -344,8 +347,8 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
             (df.into_unoptimized_plan(), WriteMode::Overwrite, "table".into())
         }
     };
-    warehouse.write(&write_ctx, Layer::Marts, &model.table, plan, mode, options).await.map_err(|e| at(&e))?;
-    warehouse.register(ctx, Layer::Marts, &model.table).await.map_err(|e| at(&e))?;
+    warehouse.write(&write_ctx, layer, &model.table, plan, mode, options).await.map_err(|e| at(&e))?;
+    warehouse.register(ctx, layer, &model.table).await.map_err(|e| at(&e))?;
     Ok(how)
 }
 

@@ -32,6 +32,7 @@ pub fn layer_of(qualified: &str) -> Option<(Layer, &str)> {
     match schema {
         "staging" => Some((Layer::Staging, table)),
         "marts" => Some((Layer::Marts, table)),
+        "forecasts" => Some((Layer::Forecasts, table)),
         _ => None,
     }
 }
@@ -50,7 +51,8 @@ impl BuildState {
 
     /// The state of the model's table now, `None` before its first build or when it was written without one.
     pub async fn recorded(warehouse: &Warehouse, model: &Model) -> hrss_core::Result<Option<Self>> {
-        let mut info = warehouse.last_commit_metadata(Layer::Marts, &model.table).await?;
+        let Some(layer) = Layer::of_models(&model.schema) else { return Ok(None) };
+        let mut info = warehouse.last_commit_metadata(layer, &model.table).await?;
         let sql = info.remove(Self::SQL_KEY);
         let sources = info.remove(Self::SOURCES_KEY).and_then(|v| serde_json::from_value(v).ok());
         Ok(match (sql.as_ref().and_then(|v| v.as_str()), sources) {
@@ -76,7 +78,11 @@ pub async fn plan(
     recorded: Option<&BuildState>,
 ) -> hrss_core::Result<Refresh> {
     let Some(recorded) = recorded else {
-        return Ok(Refresh::Full(if warehouse.version(Layer::Marts, &model.table).await?.is_none() {
+        let built = match Layer::of_models(&model.schema) {
+            Some(layer) => warehouse.version(layer, &model.table).await?.is_some(),
+            None => false,
+        };
+        return Ok(Refresh::Full(if !built {
             "first build".into()
         } else {
             "no record of the sources of the last build".into()

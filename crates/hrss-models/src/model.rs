@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use datafusion::sql::parser::{DFParser, Statement as DfStatement};
-use datafusion::sql::sqlparser::ast::{visit_relations, Query, Visit, Visitor};
+use datafusion::sql::sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, Query, TableFactor, Value, Visit, Visitor};
 use serde::Deserialize;
 
 /// Errors of model discovery and builds; each names the model's file.
@@ -215,15 +215,53 @@ pub fn tables_read(sql: &str) -> Result<BTreeSet<String>, String> {
         };
         let mut ctes = CteNames::default();
         let _ = statement.visit(&mut ctes);
-        let _ = visit_relations(statement.as_ref(), |relation| {
-            let name = relation.to_string().to_lowercase();
-            if !ctes.0.contains(&name) {
-                reads.insert(name);
+        let mut relations = Relations::default();
+        let _ = statement.visit(&mut relations);
+        reads.extend(relations.tables.into_iter().filter(|name| !ctes.0.contains(name)));
+        for source in relations.function_sources {
+            if source.split_whitespace().count() == 1 {
+                reads.insert(source.to_lowercase());
+            } else {
+                reads.extend(tables_read(&source).map_err(|e| format!("in the query given to forecast(): {e}"))?);
             }
-            ControlFlow::<()>::Continue(())
-        });
+        }
     }
     Ok(reads)
+}
+
+/// Table functions whose first argument is the table or query they read (`forecast('marts.x', ...)`).
+const FUNCTIONS_OVER_A_SOURCE: [&str; 2] = ["forecast", "forecast_backtest"];
+
+/// The tables a query reads, and the sources named inside calls of `FUNCTIONS_OVER_A_SOURCE`.
+/// Other table functions (`generate_series(...)`) read no table.
+#[derive(Default)]
+struct Relations {
+    tables: BTreeSet<String>,
+    function_sources: Vec<String>,
+}
+
+impl Visitor for Relations {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+        if let TableFactor::Table { name, args, .. } = factor {
+            let name = name.to_string().to_lowercase();
+            match args {
+                None => {
+                    self.tables.insert(name);
+                }
+                Some(args) if FUNCTIONS_OVER_A_SOURCE.contains(&name.as_str()) => {
+                    if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(value)))) = args.args.first()
+                        && let Value::SingleQuotedString(source) = &value.value
+                    {
+                        self.function_sources.push(source.trim().to_string());
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 #[cfg(test)]
@@ -238,6 +276,15 @@ mod tests {
                    UNION ALL SELECT period FROM marts.fund_monthly";
         let reads: Vec<_> = tables_read(sql).expect("parses").into_iter().collect();
         assert_eq!(reads, ["marts.fund_monthly", "marts.x", "ref.districts", "staging.contributions"]);
+    }
+
+    #[test]
+    fn dependencies_see_into_forecast_sources_and_skip_other_table_functions() {
+        let sql = "SELECT * FROM forecast('marts.fund_monthly', 'fund', 'period', 'revenue_total', 5) \
+                   UNION ALL SELECT * FROM forecast('SELECT ''x'' AS s, period, v FROM staging.urban_employment JOIN ref.districts ON true', 's', 'period', 'v', 5) \
+                   UNION ALL SELECT * FROM generate_series(1, 3)";
+        let reads: Vec<_> = tables_read(sql).expect("parses").into_iter().collect();
+        assert_eq!(reads, ["marts.fund_monthly", "ref.districts", "staging.urban_employment"]);
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl UnitSession {
     fn new(models: Arc<BTreeMap<String, Model>>) -> Result<Self, DataFusionError> {
         let ctx = Warehouse::context();
         let catalog = ctx.catalog("datafusion").ok_or_else(|| exec_datafusion_err!("no default catalog"))?;
-        for schema in ["staging", "marts"] {
+        for schema in ["staging", "marts", "forecasts"] {
             catalog.register_schema(schema, Arc::new(MemorySchemaProvider::new()))?;
         }
         let reference = hrss_core::codes::reference_schema().map_err(|e| exec_datafusion_err!("{e}"))?;
