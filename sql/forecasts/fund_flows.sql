@@ -1,7 +1,7 @@
 /*
 description = """Five-year forecast (2026-2030, the 15th Five-Year Plan) of each social-insurance fund's annual revenue and \
 expenditure (基金收入、支出预测), with 80% and 95% prediction intervals. Each series is a fund's calendar-year total over the \
-complete years of marts.fund_monthly (2016-2025 in the demo), forecast by forecast()'s automatic choice: the method with the lowest \
+complete years of marts.fund_monthly (2016-2025 in the demo; forecasts.fund_flow_series), forecast by forecast()'s automatic choice: the method with the lowest \
 sMAPE over a rolling-origin backtest among additive ETS (by AICc), Theta, drift, naive and seasonal naive. The backtest behind \
 each choice is forecasts.fund_flows_accuracy. A statistical extrapolation of the series' own history, beside the \
 assumption-driven projection of marts.fund_projection."""
@@ -42,11 +42,5 @@ SELECT
     split_part(series, '/', 2) AS measure,
     CAST(period AS BIGINT) AS year,
     step, point, lo_80, hi_80, lo_95, hi_95, method
-FROM forecast(
-    'SELECT concat(fund, ''/revenue'') AS series, substr(period, 1, 4) AS year, CAST(sum(revenue_total) AS DOUBLE) AS value
-       FROM marts.fund_monthly GROUP BY fund, substr(period, 1, 4) HAVING count(*) = 12
-     UNION ALL
-     SELECT concat(fund, ''/expenditure''), substr(period, 1, 4), CAST(sum(expenditure_total) AS DOUBLE)
-       FROM marts.fund_monthly GROUP BY fund, substr(period, 1, 4) HAVING count(*) = 12',
-    'series', 'year', 'value', 5)
+FROM forecast('forecasts.fund_flow_series', 'series', 'year', 'value', 5)
 ORDER BY fund, measure, year

@@ -28,11 +28,5 @@ SELECT
     split_part(series, '/', 1) AS fund,
     split_part(series, '/', 2) AS measure,
     method, smape, mase, coverage_95, origins, chosen
-FROM forecast_backtest(
-    'SELECT concat(fund, ''/revenue'') AS series, substr(period, 1, 4) AS year, CAST(sum(revenue_total) AS DOUBLE) AS value
-       FROM marts.fund_monthly GROUP BY fund, substr(period, 1, 4) HAVING count(*) = 12
-     UNION ALL
-     SELECT concat(fund, ''/expenditure''), substr(period, 1, 4), CAST(sum(expenditure_total) AS DOUBLE)
-       FROM marts.fund_monthly GROUP BY fund, substr(period, 1, 4) HAVING count(*) = 12',
-    'series', 'year', 'value', 5)
+FROM forecast_backtest('forecasts.fund_flow_series', 'series', 'year', 'value', 5)
 ORDER BY fund, measure, smape
