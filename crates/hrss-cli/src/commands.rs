@@ -12,6 +12,7 @@ use hrss_core::{Pseudonymizer, Warehouse};
 use hrss_generate::GenerateOptions;
 use hrss_ingest::{check_file, ingest_file, IngestOptions, LoadReport, PipelineSpec};
 use datafusion::prelude::SessionContext;
+use hrss_models::docs::TableDoc;
 use hrss_models::lineage::Graph;
 use hrss_models::{BuildOptions, BuildReport};
 use hrss_report::{render_dashboard, Dashboard, OutputFiles};
@@ -95,13 +96,14 @@ pub async fn run(cli: Cli) -> Result<()> {
                 (None, None) => return Err(AppError::Usage("give a query or -f FILE".into())),
             };
             // Files can be queried by path (`SELECT * FROM 'x.parquet'`), as in DuckDB; never over the server.
-            let ctx = analyst_session(&cli.warehouse, &project, memory_limit).await?.enable_url_table();
+            let (ctx, _) = analyst_session(&cli.warehouse, &project, memory_limit).await?;
+            let ctx = ctx.enable_url_table();
             let output = SqlOutput { format, file: output, max_rows, timing: std::io::stderr().is_terminal() };
             run_script(&ctx, &script, &output).await
         }
         Command::Shell { memory_limit, history } => {
-            let ctx = analyst_session(&cli.warehouse, &project, memory_limit).await?.enable_url_table();
-            let tables = crate::catalog::describe(&project.root, &ctx, &BTreeMap::new()).await?;
+            let (ctx, tables) = analyst_session(&cli.warehouse, &project, memory_limit).await?;
+            let ctx = ctx.enable_url_table();
             crate::shell::run_shell(&ctx, &tables, &history).await
         }
         Command::Serve { pg_port, http_port, host, users, memory_limit, statement_timeout } => {
@@ -112,7 +114,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 return Err(AppError::Usage("nothing to serve: give --pg-port N (0 picks a free port)".into()));
             };
             let warehouse = Warehouse::open(&cli.warehouse)?;
-            let base = analyst_session(&cli.warehouse, &project, None).await?;
+            let (base, _) = analyst_session(&cli.warehouse, &project, None).await?;
             let options = PgOptions {
                 host,
                 port,
@@ -146,7 +148,8 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 /// A session over the warehouse for analysts: every table and view, the `docs` schema describing
 /// them, and optionally a memory limit beyond which queries spill.
-async fn analyst_session(location: &str, project: &Project, memory_limit: Option<usize>) -> Result<SessionContext> {
+/// Returns the tables' descriptions too, so the shell's completion does not describe them again.
+async fn analyst_session(location: &str, project: &Project, memory_limit: Option<usize>) -> Result<(SessionContext, Vec<TableDoc>)> {
     let warehouse = Warehouse::open(location)?;
     let ctx = warehouse.session().await?;
     let ctx = match memory_limit {
@@ -155,7 +158,7 @@ async fn analyst_session(location: &str, project: &Project, memory_limit: Option
     };
     let tables = crate::catalog::describe(&project.root, &ctx, &BTreeMap::new()).await?;
     crate::catalog::register_docs(&ctx, &tables)?;
-    Ok(ctx)
+    Ok((ctx, tables))
 }
 
 fn users(action: UserAction) -> Result<()> {
