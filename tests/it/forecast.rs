@@ -48,6 +48,19 @@ fn forecast_a_csv_registered_in_the_same_call() {
     // Slope (19 - 10) / 9 = 1 a year.
     assert_eq!(out, "period,step,point,method\n2026,1,20.0,drift\n2027,2,21.0,drift\n2028,3,22.0,drift\n2029,4,23.0,drift\n2030,5,24.0,drift\n");
 
+    // The same call with named arguments, in any order, skipping season_length.
+    let named = hrss_ok(&[
+        "--warehouse", &Demo::get().warehouse().to_string_lossy(), "sql",
+        &format!(
+            "CREATE EXTERNAL TABLE jobs STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true'); \
+             SELECT period, step, round(point, 3) AS point, method FROM forecast(value => 'value', source => 'jobs', series => 'series', \
+             period => 'year', horizon => 5, levels => '90', method => 'drift') ORDER BY step",
+            csv.display()
+        ),
+        "--format", "csv",
+    ]);
+    assert_eq!(named, out, "named arguments mean what their positions mean");
+
     let query = |sql: &str| hrss(&["--warehouse", &Demo::get().warehouse().to_string_lossy(), "sql",
         &format!("CREATE EXTERNAL TABLE jobs STORED AS CSV LOCATION '{}' OPTIONS ('format.has_header' 'true'); {sql}", csv.display())]);
     // Custom levels name their columns; the auto method is backtested.
@@ -62,6 +75,8 @@ fn forecast_a_csv_registered_in_the_same_call() {
 
     let unknown = query("SELECT * FROM forecast('jobs', 'series', 'year', 'value', 2, 1, 'prophet')");
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown forecasting method `prophet`"));
+    let misnamed = query("SELECT * FROM forecast(source => 'jobs', series => 'series', period => 'year', value => 'value', horizont => 2)");
+    assert!(String::from_utf8_lossy(&misnamed.stderr).contains("no argument named `horizont`"), "{}", String::from_utf8_lossy(&misnamed.stderr));
     let gap = query("SELECT * FROM forecast('SELECT * FROM jobs WHERE year <> 2020', 'series', 'year', 'value', 2)");
     assert!(String::from_utf8_lossy(&gap.stderr).contains("has a gap between `2019` and `2021`"), "{}", String::from_utf8_lossy(&gap.stderr));
 }

@@ -4,6 +4,8 @@
 //! ```sql
 //! SELECT * FROM forecast('marts.fund_monthly', 'fund', 'period', 'expenditure_total', 12);
 //! SELECT * FROM forecast('SELECT ...', 'series', 'period', 'value', 5, 1, 'theta', '80,95');
+//! SELECT * FROM forecast(source => 'marts.fund_monthly', series => 'fund', period => 'period',
+//!                        value => 'expenditure_total', horizon => 12, method => 'ets');
 //! ```
 
 use std::collections::BTreeMap;
@@ -17,6 +19,8 @@ use datafusion::common::{exec_err, plan_err, Result, ScalarValue};
 use datafusion::datasource::{MemTable, TableType};
 use datafusion::execution::SessionState;
 use datafusion::logical_expr::Expr;
+use datafusion::logical_expr::planner::{RelationPlanner, RelationPlannerContext, RelationPlanning};
+use datafusion::sql::sqlparser::ast::{self as sql, FunctionArg, FunctionArgExpr, TableFactor};
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 use hrss_forecast::{Method, backtest, forecast};
@@ -25,6 +29,77 @@ use hrss_forecast::{Method, backtest, forecast};
 pub fn register(ctx: &SessionContext) {
     ctx.register_udtf("forecast", Arc::new(ForecastFunction { backtest: false }));
     ctx.register_udtf("forecast_backtest", Arc::new(ForecastFunction { backtest: true }));
+}
+
+/// The relation planner that lets both functions take `name => value` arguments.
+pub fn named_arguments() -> Arc<dyn RelationPlanner> {
+    Arc::new(NamedArguments)
+}
+
+/// The parameters in their positional order, each with the names it answers to.
+const PARAMETERS: [&[&str]; 8] = [
+    &["source", "table"],
+    &["series", "series_col"],
+    &["period", "period_col"],
+    &["value", "value_col"],
+    &["horizon"],
+    &["season_length"],
+    &["method"],
+    &["levels"],
+];
+
+/// Rewrites `forecast(source => 'x', horizon => 5, ...)` into positional arguments before DataFusion
+/// plans it: its planner hands table functions unnamed arguments only.
+#[derive(Debug)]
+struct NamedArguments;
+
+impl RelationPlanner for NamedArguments {
+    fn plan_relation(&self, mut relation: TableFactor, _context: &mut dyn RelationPlannerContext) -> Result<RelationPlanning> {
+        if let TableFactor::Table { name, args: Some(args), .. } = &mut relation {
+            let function = name.0.last().and_then(|part| part.as_ident()).map(|ident| ident.value.to_ascii_lowercase());
+            let named = |arg: &FunctionArg| !matches!(arg, FunctionArg::Unnamed(_));
+            if matches!(function.as_deref(), Some("forecast" | "forecast_backtest")) && args.args.iter().any(named) {
+                args.args = positional(std::mem::take(&mut args.args))?;
+            }
+        }
+        Ok(RelationPlanning::Original(Box::new(relation)))
+    }
+}
+
+/// Unnamed arguments first, in order; named ones fill their positions; a skipped optional one is NULL.
+fn positional(args: Vec<FunctionArg>) -> Result<Vec<FunctionArg>> {
+    let mut slots: Vec<Option<FunctionArgExpr>> = vec![None; PARAMETERS.len()];
+    let mut seen_named = false;
+    for (i, arg) in args.into_iter().enumerate() {
+        let (name, value) = match arg {
+            FunctionArg::Unnamed(value) if !seen_named => {
+                if i >= slots.len() {
+                    return plan_err!("{USAGE} takes at most {} arguments", PARAMETERS.len());
+                }
+                slots[i] = Some(value);
+                continue;
+            }
+            FunctionArg::Unnamed(_) => return plan_err!("argument {} of forecast() has no name but follows a named one; put positional arguments first", i + 1),
+            FunctionArg::Named { name, arg, .. } => (name.value, arg),
+            FunctionArg::ExprNamed { name: sql::Expr::Identifier(name), arg, .. } => (name.value, arg),
+            FunctionArg::ExprNamed { name, .. } => return plan_err!("`{name}` is not an argument name of forecast()"),
+        };
+        seen_named = true;
+        let lower = name.to_ascii_lowercase();
+        let Some(position) = PARAMETERS.iter().position(|names| names.contains(&lower.as_str())) else {
+            let known: Vec<&str> = PARAMETERS.iter().map(|names| names[0]).collect();
+            return plan_err!("forecast() has no argument named `{name}`; its arguments are {}", known.join(", "));
+        };
+        if slots[position].replace(value).is_some() {
+            return plan_err!("argument `{}` of forecast() is given twice", PARAMETERS[position][0]);
+        }
+    }
+    let last = slots.iter().rposition(Option::is_some).map_or(0, |i| i + 1);
+    Ok(slots
+        .into_iter()
+        .take(last)
+        .map(|slot| FunctionArg::Unnamed(slot.unwrap_or_else(|| FunctionArgExpr::Expr(sql::Expr::value(sql::Value::Null)))))
+        .collect())
 }
 
 const USAGE: &str = "forecast('<table or SELECT>', 'series_col', 'period_col', 'value_col', horizon [, season_length [, 'method' [, '80,95']]])";
@@ -54,6 +129,7 @@ impl TableFunctionImpl for ForecastFunction {
         let text = |i: usize, name: &str| -> Result<Option<String>> {
             match exprs.get(i) {
                 None => Ok(None),
+                Some(Expr::Literal(value, _)) if value.is_null() => Ok(None),
                 Some(Expr::Literal(ScalarValue::Utf8(s) | ScalarValue::Utf8View(s) | ScalarValue::LargeUtf8(s), _)) => Ok(s.clone()),
                 Some(other) => plan_err!("argument {} ({name}) of {USAGE} must be a string literal, not {other}", i + 1),
             }
@@ -227,7 +303,7 @@ impl ForecastTable {
         for (name, s) in all {
             for (rank, score) in backtest(&s.values, self.request.horizon, self.season_length(s.grain)).iter().enumerate() {
                 names.push(name.clone());
-                methods.push(format!("{:?}", score.method).to_lowercase().replace("seasonalnaive", "snaive"));
+                methods.push(score.method.name());
                 smape.push(score.smape);
                 mase.push(score.mase);
                 coverage.push(score.coverage_95);

@@ -353,6 +353,7 @@ impl Warehouse {
             .with_default_features()
             .with_config(config)
             .with_query_planner(DeltaPlanner::new())
+            .with_relation_planners(vec![crate::forecast::named_arguments()])
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::forecast::register(&ctx);

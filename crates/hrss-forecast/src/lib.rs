@@ -1,7 +1,9 @@
 //! Forecasts of short official series (yearly, quarterly, monthly) with prediction intervals: the
-//! benchmarks (naive, seasonal naive, drift), additive exponential smoothing (the ETS models with
-//! additive errors, chosen by AICc), Theta, and automatic choice by rolling-origin backtest.
+//! benchmarks (naive, seasonal naive, drift), exponential smoothing (the ETS family, chosen by AICc),
+//! ARIMA with automatic order selection, Theta, a median or mean combination of ETS, ARIMA and Theta,
+//! and automatic choice among them by rolling-origin backtest.
 
+mod arima;
 mod ets;
 mod nelder_mead;
 mod season;
@@ -9,7 +11,8 @@ mod simple;
 mod stats;
 mod theta;
 
-pub use ets::{EtsSpec, Trend};
+pub use arima::Order as ArimaOrder;
+pub use ets::{EtsSpec, Error as EtsError, Season, Trend};
 pub use stats::normal_quantile;
 
 /// What went wrong, in words a user can act on.
@@ -17,7 +20,10 @@ pub use stats::normal_quantile;
 pub enum ForecastError {
     #[error("series `{series}` has {len} values; {method} needs at least {needed}")]
     TooShort { series: String, method: String, len: usize, needed: usize },
-    #[error("unknown forecasting method `{0}`; use auto, ets, ses, holt, damped, theta, naive, snaive or drift")]
+    #[error(
+        "unknown forecasting method `{0}`; use auto, ets, arima, theta, combo, combo_mean, ses, holt, damped, naive, snaive, drift, \
+         or a named ETS model such as ets(M,Ad,M)"
+    )]
     UnknownMethod(String),
     #[error("series `{0}` holds a missing or non-finite value; fill or drop it before forecasting")]
     NotFinite(String),
@@ -28,12 +34,20 @@ pub enum ForecastError {
 pub enum Method {
     /// Chosen per series by rolling-origin backtest.
     Auto,
-    /// ETS with additive errors, trend and season chosen by AICc.
+    /// ETS, error, trend and season chosen by AICc.
     Ets,
+    /// One named ETS model; its season length is the call's.
+    EtsModel(EtsSpec),
+    /// ARIMA, differencing by unit-root tests and orders by stepwise AICc.
+    Arima,
+    Theta,
+    /// The median of the ETS, ARIMA and Theta forecasts (and of their interval bounds).
+    Combination,
+    /// The mean of the ETS, ARIMA and Theta forecasts (and of their interval bounds).
+    CombinationMean,
     Ses,
     Holt,
     Damped,
-    Theta,
     Naive,
     SeasonalNaive,
     Drift,
@@ -41,50 +55,136 @@ pub enum Method {
 
 impl Method {
     pub fn parse(text: &str) -> Result<Self, ForecastError> {
-        Ok(match text.trim().to_ascii_lowercase().as_str() {
+        let lower = text.trim().to_ascii_lowercase();
+        Ok(match lower.as_str() {
             "" | "auto" => Self::Auto,
             "ets" | "autoets" => Self::Ets,
+            "arima" | "autoarima" => Self::Arima,
+            "theta" => Self::Theta,
+            "combo" | "combination" | "median" => Self::Combination,
+            "combo_mean" | "mean" => Self::CombinationMean,
             "ses" => Self::Ses,
             "holt" => Self::Holt,
             "damped" => Self::Damped,
-            "theta" => Self::Theta,
             "naive" => Self::Naive,
             "snaive" | "seasonal_naive" => Self::SeasonalNaive,
             "drift" => Self::Drift,
-            other => return Err(ForecastError::UnknownMethod(other.to_string())),
+            other => match EtsSpec::parse(other, 0) {
+                Some(spec) if other.starts_with("ets") || other.len() <= 4 => Self::EtsModel(spec),
+                _ => return Err(ForecastError::UnknownMethod(other.to_string())),
+            },
         })
     }
 
-    /// The candidates `auto` backtests.
-    const CANDIDATES: [Method; 5] = [Method::Ets, Method::Theta, Method::Drift, Method::SeasonalNaive, Method::Naive];
+    /// The name `parse` reads and the backtest reports.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Auto => "auto".into(),
+            Self::Ets => "ets".into(),
+            Self::EtsModel(spec) => spec.name(),
+            Self::Arima => "arima".into(),
+            Self::Theta => "theta".into(),
+            Self::Combination => "combo".into(),
+            Self::CombinationMean => "combo_mean".into(),
+            Self::Ses => "ses".into(),
+            Self::Holt => "holt".into(),
+            Self::Damped => "damped".into(),
+            Self::Naive => "naive".into(),
+            Self::SeasonalNaive => "snaive".into(),
+            Self::Drift => "drift".into(),
+        }
+    }
+
+    /// The candidates `auto` backtests: the members of the combination first, then the combination
+    /// built from their forecasts, then the benchmarks.
+    const MEMBERS: [Method; 3] = [Method::Ets, Method::Arima, Method::Theta];
+    const BENCHMARKS: [Method; 3] = [Method::Drift, Method::SeasonalNaive, Method::Naive];
 }
 
 /// Point forecasts and their intervals, one entry per step ahead.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Forecast {
-    /// The method that made it, e.g. `ets(A,Ad,A)` or `theta`.
+    /// The method that made it, e.g. `ets(M,Ad,N)`, `arima(0,1,1) with drift` or `theta`.
     pub method: String,
     pub point: Vec<f64>,
     /// Per level (as given, e.g. 80.0 and 95.0): the lower and upper bounds per step.
     pub intervals: Vec<(f64, Vec<f64>, Vec<f64>)>,
 }
 
-/// A fitted model: point forecasts and the standard deviation of the h-step error.
+/// How the uncertainty of a forecast is known.
+#[derive(Debug, Clone)]
+enum Spread {
+    /// Normal h-step errors with these standard deviations.
+    Normal(Vec<f64>),
+    /// Simulated future values, sorted, per step.
+    Samples(Vec<Vec<f64>>),
+    /// The members of a combination: bounds are the median or mean of theirs.
+    Combined { members: Vec<Fitted>, median: bool },
+}
+
+/// A fitted model: point forecasts and the spread of the h-step error.
 #[derive(Debug, Clone)]
 struct Fitted {
     method: String,
     point: Vec<f64>,
-    sd: Vec<f64>,
+    spread: Spread,
+}
+
+/// The median (or mean) of a few values.
+fn centre(mut values: Vec<f64>, median: bool) -> f64 {
+    if !median {
+        return values.iter().sum::<f64>() / values.len() as f64;
+    }
+    values.sort_by(f64::total_cmp);
+    let k = values.len();
+    if k % 2 == 1 { values[k / 2] } else { 0.5 * (values[k / 2 - 1] + values[k / 2]) }
 }
 
 impl Fitted {
+    /// The bounds of the central `level`% prediction interval per step.
+    fn bounds(&self, level: f64) -> (Vec<f64>, Vec<f64>) {
+        let tail = 0.5 - level / 200.0;
+        match &self.spread {
+            Spread::Normal(sd) => {
+                let z = normal_quantile(1.0 - tail);
+                (self.point.iter().zip(sd).map(|(p, s)| p - z * s).collect(), self.point.iter().zip(sd).map(|(p, s)| p + z * s).collect())
+            }
+            Spread::Samples(samples) => (
+                samples.iter().map(|s| stats::quantile_of_sorted(s, tail)).collect(),
+                samples.iter().map(|s| stats::quantile_of_sorted(s, 1.0 - tail)).collect(),
+            ),
+            Spread::Combined { members, median } => {
+                let member_bounds: Vec<(Vec<f64>, Vec<f64>)> = members.iter().map(|m| m.bounds(level)).collect();
+                let at = |h: usize, upper: bool| -> Vec<f64> { member_bounds.iter().map(|(lo, hi)| if upper { hi[h] } else { lo[h] }).collect() };
+                // A combined bound is kept on its side of the combined point.
+                (0..self.point.len())
+                    .map(|h| (centre(at(h, false), *median).min(self.point[h]), centre(at(h, true), *median).max(self.point[h])))
+                    .unzip()
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn sd(&self) -> &[f64] {
+        match &self.spread {
+            Spread::Normal(sd) => sd,
+            _ => panic!("{} has no analytic standard deviation", self.method),
+        }
+    }
+
+    fn combine(members: Vec<Fitted>, median: bool) -> Fitted {
+        let horizon = members[0].point.len();
+        let point = (0..horizon).map(|h| centre(members.iter().map(|m| m.point[h]).collect(), median)).collect();
+        let names: Vec<&str> = members.iter().map(|m| m.method.as_str()).collect();
+        let method = format!("{}({})", if median { "median" } else { "mean" }, names.join(", "));
+        Fitted { method, point, spread: Spread::Combined { members, median } }
+    }
+
     fn with_levels(self, levels: &[f64]) -> Forecast {
         let intervals = levels
             .iter()
             .map(|&level| {
-                let z = normal_quantile(0.5 + level / 200.0);
-                let lo = self.point.iter().zip(&self.sd).map(|(p, s)| p - z * s).collect();
-                let hi = self.point.iter().zip(&self.sd).map(|(p, s)| p + z * s).collect();
+                let (lo, hi) = self.bounds(level);
                 (level, lo, hi)
             })
             .collect();
@@ -98,12 +198,33 @@ fn fit(values: &[f64], horizon: usize, season_length: usize, method: Method) -> 
         Method::SeasonalNaive => simple::seasonal_naive(values, horizon, season_length),
         Method::Drift => simple::drift(values, horizon),
         Method::Theta => theta::theta(values, horizon, season_length),
-        Method::Ses => ets::fit(values, horizon, EtsSpec { trend: Trend::None, seasonal: false, season_length }),
-        Method::Holt => ets::fit(values, horizon, EtsSpec { trend: Trend::Additive, seasonal: false, season_length }),
-        Method::Damped => ets::fit(values, horizon, EtsSpec { trend: Trend::Damped, seasonal: false, season_length }),
+        Method::Ses => ets::fit(values, horizon, EtsSpec::additive(Trend::None)),
+        Method::Holt => ets::fit(values, horizon, EtsSpec::additive(Trend::Additive)),
+        Method::Damped => ets::fit(values, horizon, EtsSpec::additive(Trend::Damped)),
         Method::Ets => ets::auto(values, horizon, season_length),
+        Method::EtsModel(spec) => {
+            let season_length = if spec.season == Season::None { 1 } else { season_length };
+            ets::fit(values, horizon, EtsSpec { season_length, ..spec })
+        }
+        Method::Arima => arima::auto(values, horizon, season_length),
+        Method::Combination | Method::CombinationMean => {
+            let members: Option<Vec<Fitted>> = Method::MEMBERS.iter().map(|&m| fit(values, horizon, season_length, m)).collect();
+            Some(Fitted::combine(members?, method == Method::Combination))
+        }
         Method::Auto => None,
     }
+}
+
+/// Every candidate `auto` considers, fitted once: the members, the two combinations of their
+/// forecasts (no refit), and the benchmarks. A candidate the series is too short for is None.
+fn fit_candidates(values: &[f64], horizon: usize, season_length: usize) -> Vec<(Method, Option<Fitted>)> {
+    let members: Vec<Option<Fitted>> = Method::MEMBERS.iter().map(|&m| fit(values, horizon, season_length, m)).collect();
+    let all_members: Option<Vec<Fitted>> = members.iter().cloned().collect();
+    let mut out: Vec<(Method, Option<Fitted>)> = Method::MEMBERS.iter().copied().zip(members).collect();
+    out.push((Method::Combination, all_members.clone().map(|m| Fitted::combine(m, true))));
+    out.push((Method::CombinationMean, all_members.map(|m| Fitted::combine(m, false))));
+    out.extend(Method::BENCHMARKS.iter().map(|&m| (m, fit(values, horizon, season_length, m))));
+    out
 }
 
 /// Forecasts `values` (oldest first) `horizon` steps ahead with prediction intervals at `levels`
@@ -119,7 +240,18 @@ pub fn forecast(series: &str, values: &[f64], horizon: usize, season_length: usi
     };
     fit(values, horizon, season_length, method)
         .map(|fitted| fitted.with_levels(levels))
-        .ok_or_else(|| ForecastError::TooShort { series: series.to_string(), method: format!("{method:?}").to_lowercase(), len: values.len(), needed: 2 })
+        .ok_or_else(|| ForecastError::TooShort { series: series.to_string(), method: method.name(), len: values.len(), needed: minimum_length(method, season_length) })
+}
+
+/// Roughly the shortest series a method fits (the exact figure depends on the model chosen).
+fn minimum_length(method: Method, season_length: usize) -> usize {
+    match method {
+        Method::Naive => 2,
+        Method::Drift => 3,
+        Method::SeasonalNaive => season_length + 1,
+        Method::Theta | Method::Ses => 5,
+        _ => 8,
+    }
 }
 
 /// One candidate's accuracy over the backtest.
@@ -137,35 +269,48 @@ pub struct Score {
 
 /// Rolling-origin backtest of every candidate: up to three origins, each forecasting `horizon` steps
 /// (shortened so that the first origin keeps at least two seasons, or eight values, of history).
-/// Sorted best first by sMAPE; candidates that cannot fit a series are left out.
+/// Sorted best first by sMAPE; candidates that cannot fit a series at every origin are left out.
 pub fn backtest(values: &[f64], horizon: usize, season_length: usize) -> Vec<Score> {
     let n = values.len();
     let min_history = (2 * season_length.max(1)).max(8);
     let step = horizon.clamp(1, n.saturating_sub(min_history).max(1));
     let origins: Vec<usize> = (1..=3).map(|k| n.saturating_sub(k * step)).filter(|&o| o >= min_history.min(n.saturating_sub(1)) && o >= 2).collect();
     let scale = naive_scale(values, season_length);
-    let mut scores = Vec::new();
-    for method in Method::CANDIDATES {
-        let (mut smape, mut mae, mut inside, mut count) = (0.0, 0.0, 0usize, 0usize);
-        let mut ok = !origins.is_empty();
-        for &origin in &origins {
-            let h = step.min(n - origin);
-            let Some(fitted) = fit(&values[..origin], h, season_length, method) else { ok = false; break };
-            let z = normal_quantile(0.975);
-            for (i, actual) in values[origin..origin + h].iter().enumerate() {
-                let (p, s) = (fitted.point[i], fitted.sd[i]);
+    // Per candidate: sums of sMAPE, absolute error, 95% hits, count; None once it fails an origin.
+    let mut totals: Vec<(Method, Option<(f64, f64, usize, usize)>)> = Vec::new();
+    for &origin in &origins {
+        let h = step.min(n - origin);
+        for (i, (method, fitted)) in fit_candidates(&values[..origin], h, season_length).into_iter().enumerate() {
+            if totals.len() <= i {
+                totals.push((method, Some((0.0, 0.0, 0, 0))));
+            }
+            let Some((smape, mae, inside, count)) = totals[i].1.as_mut() else { continue };
+            let Some(fitted) = fitted else {
+                totals[i].1 = None;
+                continue;
+            };
+            let (lo, hi) = fitted.bounds(95.0);
+            for (j, actual) in values[origin..origin + h].iter().enumerate() {
+                let p = fitted.point[j];
                 let denominator = actual.abs() + p.abs();
-                smape += if denominator == 0.0 { 0.0 } else { 200.0 * (actual - p).abs() / denominator };
-                mae += (actual - p).abs();
-                inside += usize::from((actual - p).abs() <= z * s);
-                count += 1;
+                *smape += if denominator == 0.0 { 0.0 } else { 200.0 * (actual - p).abs() / denominator };
+                *mae += (actual - p).abs();
+                *inside += usize::from(lo[j] <= *actual && *actual <= hi[j]);
+                *count += 1;
             }
         }
-        if ok && count > 0 {
-            let c = count as f64;
-            scores.push(Score { method, smape: smape / c, mase: mae / c / scale, coverage_95: inside as f64 / c, origins: origins.len() });
-        }
     }
+    let mut scores: Vec<Score> = totals
+        .into_iter()
+        .filter_map(|(method, total)| {
+            let (smape, mae, inside, count) = total?;
+            (count > 0).then(|| {
+                let c = count as f64;
+                Score { method, smape: smape / c, mase: mae / c / scale, coverage_95: inside as f64 / c, origins: origins.len() }
+            })
+        })
+        .collect();
+    // Stable: on a tie the earlier candidate (a model before a benchmark) wins.
     scores.sort_by(|a, b| a.smape.total_cmp(&b.smape));
     scores
 }

@@ -1,7 +1,7 @@
 //! The benchmark methods: naive, seasonal naive and drift, with the h-step error variances of
 //! Hyndman & Athanasopoulos, Forecasting: Principles and Practice (3rd ed.), section 5.5.
 
-use crate::Fitted;
+use crate::{Fitted, Spread};
 
 /// Root mean square of the residuals.
 fn sigma(residuals: impl Iterator<Item = f64>) -> f64 {
@@ -15,7 +15,7 @@ pub fn naive(values: &[f64], horizon: usize) -> Option<Fitted> {
         return None;
     }
     let s = sigma(values.windows(2).map(|w| w[1] - w[0]));
-    Some(Fitted { method: "naive".into(), point: vec![last; horizon], sd: (1..=horizon).map(|h| s * (h as f64).sqrt()).collect() })
+    Some(Fitted { method: "naive".into(), point: vec![last; horizon], spread: Spread::Normal((1..=horizon).map(|h| s * (h as f64).sqrt()).collect()) })
 }
 
 pub fn seasonal_naive(values: &[f64], horizon: usize, season_length: usize) -> Option<Fitted> {
@@ -27,7 +27,7 @@ pub fn seasonal_naive(values: &[f64], horizon: usize, season_length: usize) -> O
     let s = sigma(values.windows(m + 1).map(|w| w[m] - w[0]));
     let point = (1..=horizon).map(|h| values[n - m + (h - 1) % m]).collect();
     let sd = (1..=horizon).map(|h| s * (((h - 1) / m + 1) as f64).sqrt()).collect();
-    Some(Fitted { method: if m > 1 { "snaive".into() } else { "naive".into() }, point, sd })
+    Some(Fitted { method: if m > 1 { "snaive".into() } else { "naive".into() }, point, spread: Spread::Normal(sd) })
 }
 
 pub fn drift(values: &[f64], horizon: usize) -> Option<Fitted> {
@@ -41,7 +41,7 @@ pub fn drift(values: &[f64], horizon: usize) -> Option<Fitted> {
     Some(Fitted {
         method: "drift".into(),
         point: (1..=horizon).map(|h| values[n - 1] + slope * h as f64).collect(),
-        sd: (1..=horizon).map(|h| s * (h as f64 * (1.0 + h as f64 / t)).sqrt()).collect(),
+        spread: Spread::Normal((1..=horizon).map(|h| s * (h as f64 * (1.0 + h as f64 / t)).sqrt()).collect()),
     })
 }
 
@@ -55,7 +55,7 @@ mod tests {
         let n = naive(&y, 2).expect("naive");
         assert_eq!(n.point, vec![13.0, 13.0]);
         // Residuals 2, -1, 2: sigma = sqrt(9 / 3) = sqrt(3); h = 2 -> sqrt(3) * sqrt(2).
-        assert!((n.sd[1] - 6f64.sqrt()).abs() < 1e-12);
+        assert!((n.sd()[1] - 6f64.sqrt()).abs() < 1e-12);
 
         let d = drift(&y, 2).expect("drift");
         assert_eq!(d.point, vec![14.0, 15.0]);
@@ -63,6 +63,6 @@ mod tests {
         let s = seasonal_naive(&[1.0, 2.0, 3.0, 4.0, 1.5, 2.5, 3.5, 4.5], 5, 4).expect("snaive");
         assert_eq!(s.point, vec![1.5, 2.5, 3.5, 4.5, 1.5]);
         // The fifth step is one season further out: sd grows by sqrt(2).
-        assert!((s.sd[4] / s.sd[0] - 2f64.sqrt()).abs() < 1e-12);
+        assert!((s.sd()[4] / s.sd()[0] - 2f64.sqrt()).abs() < 1e-12);
     }
 }

@@ -1,4 +1,5 @@
-//! The standard normal quantile, for prediction intervals.
+//! Statistics the methods share: the normal quantile, a seeded normal sampler, sample quantiles and
+//! the least-squares line.
 
 /// The `p` quantile of the standard normal distribution (Acklam's rational approximation, refined by
 /// one Halley step; absolute error below 1e-12 for 0 < p < 1).
@@ -56,4 +57,62 @@ mod tests {
             assert!((normal_quantile(p) - z).abs() < 1e-6, "qnorm({p}) = {z}, got {}", normal_quantile(p));
         }
     }
+}
+
+/// The least-squares line through `y` against t = 0, 1, ...: (intercept at t = 0, slope).
+pub fn least_squares_line(y: &[f64]) -> (f64, f64) {
+    let n = y.len() as f64;
+    let mean_t = (n - 1.0) / 2.0;
+    let mean_y = y.iter().sum::<f64>() / n;
+    let (num, den) = y.iter().enumerate().fold((0.0, 0.0), |(num, den), (t, v)| {
+        let dt = t as f64 - mean_t;
+        (num + dt * (v - mean_y), den + dt * dt)
+    });
+    let slope = if den > 0.0 { num / den } else { 0.0 };
+    (mean_y - slope * mean_t, slope)
+}
+
+/// Standard normal draws from a seeded generator (SplitMix64 and Box-Muller), so that simulated
+/// intervals are the same on every run.
+pub struct NormalSampler {
+    state: u64,
+    spare: Option<f64>,
+}
+
+impl NormalSampler {
+    pub fn new(seed: u64) -> Self {
+        Self { state: seed, spare: None }
+    }
+
+    fn uniform(&mut self) -> f64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        // 53 random bits in (0, 1]: never zero, so the logarithm below is finite.
+        ((z >> 11) as f64 + 1.0) / (1u64 << 53) as f64
+    }
+
+    pub fn next(&mut self) -> f64 {
+        if let Some(spare) = self.spare.take() {
+            return spare;
+        }
+        let (u, v) = (self.uniform(), self.uniform());
+        let radius = (-2.0 * u.ln()).sqrt();
+        let angle = 2.0 * std::f64::consts::PI * v;
+        self.spare = Some(radius * angle.sin());
+        radius * angle.cos()
+    }
+}
+
+/// The `q` quantile (0..1) of sorted values, interpolating between order statistics (R's type 7).
+pub fn quantile_of_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let position = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
+    let (below, fraction) = (position.floor() as usize, position.fract());
+    let above = (below + 1).min(sorted.len() - 1);
+    sorted[below] + fraction * (sorted[above] - sorted[below])
 }

@@ -1,10 +1,12 @@
 //! The Theta method (Assimakopoulos & Nikolopoulos 2000) in Hyndman & Billah's (2003) form: simple
 //! exponential smoothing with drift equal to half the slope of the linear trend, on the series
-//! deseasonalised by classical multiplicative decomposition when it is seasonal and positive.
+//! deseasonalised by classical multiplicative decomposition when it is positive and passes the 90%
+//! autocorrelation test for seasonality at lag m (as in the M4 competition's benchmarks).
 
-use crate::ets;
-use crate::season::centred_average;
-use crate::Fitted;
+use crate::ets::{self, EtsSpec, Trend};
+use crate::season::{centred_average, is_seasonal};
+use crate::stats::least_squares_line;
+use crate::{Fitted, Spread};
 
 pub fn theta(values: &[f64], horizon: usize, season_length: usize) -> Option<Fitted> {
     let n = values.len();
@@ -12,13 +14,17 @@ pub fn theta(values: &[f64], horizon: usize, season_length: usize) -> Option<Fit
         return None;
     }
     let m = season_length;
-    let indices = if m > 1 && n >= 2 * m && values.iter().all(|v| *v > 0.0) { seasonal_indices(values, m) } else { None };
+    let indices = if m > 1 && n >= 2 * m && values.iter().all(|v| *v > 0.0) && is_seasonal(values, m) { seasonal_indices(values, m) } else { None };
     let adjusted: Vec<f64> = match &indices {
         Some(idx) => values.iter().enumerate().map(|(t, v)| v / idx[t % m]).collect(),
         None => values.to_vec(),
     };
-    let (ses, alpha) = ets::ses(&adjusted, horizon)?;
-    let slope = regression_slope(&adjusted);
+    let fit = ets::fit_spec(&adjusted, EtsSpec::additive(Trend::None))?;
+    let alpha = fit.alpha();
+    let ses = fit.forecast(horizon);
+    // Simple exponential smoothing has additive errors, so its spread is always analytic.
+    let Spread::Normal(ses_sd) = ses.spread else { return None };
+    let slope = least_squares_line(&adjusted).1;
     let nf = n as f64;
     let point = (1..=horizon)
         .map(|h| {
@@ -31,21 +37,10 @@ pub fn theta(values: &[f64], horizon: usize, season_length: usize) -> Option<Fit
         })
         .collect();
     let sd = match &indices {
-        Some(idx) => ses.sd.iter().enumerate().map(|(i, s)| s * idx[(n + i) % m]).collect(),
-        None => ses.sd.clone(),
+        Some(idx) => ses_sd.iter().enumerate().map(|(i, s)| s * idx[(n + i) % m]).collect(),
+        None => ses_sd,
     };
-    Some(Fitted { method: "theta".into(), point, sd })
-}
-
-fn regression_slope(y: &[f64]) -> f64 {
-    let n = y.len() as f64;
-    let mean_t = (n - 1.0) / 2.0;
-    let mean_y = y.iter().sum::<f64>() / n;
-    let (num, den) = y.iter().enumerate().fold((0.0, 0.0), |(num, den), (t, v)| {
-        let dt = t as f64 - mean_t;
-        (num + dt * (v - mean_y), den + dt * dt)
-    });
-    if den > 0.0 { num / den } else { 0.0 }
+    Some(Fitted { method: "theta".into(), point, spread: Spread::Normal(sd) })
 }
 
 /// Classical multiplicative seasonal indices (ratio to a centred moving average), normalised to mean one.
