@@ -308,7 +308,7 @@ impl Fit {
         const PATHS: usize = 5000;
         let (spec, p) = (&self.spec, &self.params);
         let sigma = self.sigma2.sqrt();
-        let mut normal = crate::stats::NormalSampler::new(0x5EED_0F_E75);
+        let mut normal = crate::stats::NormalSampler::new(0x0005_EED0_FE75);
         let mut samples = vec![Vec::with_capacity(PATHS); horizon];
         for _ in 0..PATHS {
             let mut states = self.states.clone();

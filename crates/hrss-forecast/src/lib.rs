@@ -267,6 +267,16 @@ pub struct Score {
     pub origins: usize,
 }
 
+/// A candidate's running totals over the backtest: sMAPE terms, absolute errors, actual values inside
+/// the 95% interval, and forecasts made.
+#[derive(Default)]
+struct ErrorSums {
+    smape: f64,
+    mae: f64,
+    inside: usize,
+    count: usize,
+}
+
 /// Rolling-origin backtest of every candidate: up to three origins, each forecasting `horizon` steps
 /// (shortened so that the first origin keeps at least two seasons, or eight values, of history).
 /// Sorted best first by sMAPE; candidates that cannot fit a series at every origin are left out.
@@ -276,15 +286,15 @@ pub fn backtest(values: &[f64], horizon: usize, season_length: usize) -> Vec<Sco
     let step = horizon.clamp(1, n.saturating_sub(min_history).max(1));
     let origins: Vec<usize> = (1..=3).map(|k| n.saturating_sub(k * step)).filter(|&o| o >= min_history.min(n.saturating_sub(1)) && o >= 2).collect();
     let scale = naive_scale(values, season_length);
-    // Per candidate: sums of sMAPE, absolute error, 95% hits, count; None once it fails an origin.
-    let mut totals: Vec<(Method, Option<(f64, f64, usize, usize)>)> = Vec::new();
+    // Per candidate: its error sums; None once it fails an origin.
+    let mut totals: Vec<(Method, Option<ErrorSums>)> = Vec::new();
     for &origin in &origins {
         let h = step.min(n - origin);
         for (i, (method, fitted)) in fit_candidates(&values[..origin], h, season_length).into_iter().enumerate() {
             if totals.len() <= i {
-                totals.push((method, Some((0.0, 0.0, 0, 0))));
+                totals.push((method, Some(ErrorSums::default())));
             }
-            let Some((smape, mae, inside, count)) = totals[i].1.as_mut() else { continue };
+            let Some(ErrorSums { smape, mae, inside, count }) = totals[i].1.as_mut() else { continue };
             let Some(fitted) = fitted else {
                 totals[i].1 = None;
                 continue;
@@ -303,7 +313,7 @@ pub fn backtest(values: &[f64], horizon: usize, season_length: usize) -> Vec<Sco
     let mut scores: Vec<Score> = totals
         .into_iter()
         .filter_map(|(method, total)| {
-            let (smape, mae, inside, count) = total?;
+            let ErrorSums { smape, mae, inside, count } = total?;
             (count > 0).then(|| {
                 let c = count as f64;
                 Score { method, smape: smape / c, mase: mae / c / scale, coverage_95: inside as f64 / c, origins: origins.len() }

@@ -46,19 +46,6 @@ fn erfc(x: f64) -> f64 {
     if x >= 0.0 { r } else { 2.0 - r }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normal_quantile;
-
-    #[test]
-    fn known_quantiles() {
-        // Reference values: R's qnorm.
-        for (p, z) in [(0.975, 1.959963984540054), (0.9, 1.281551565544601), (0.5, 0.0), (0.025, -1.959963984540054), (0.001, -3.090232306167814)] {
-            assert!((normal_quantile(p) - z).abs() < 1e-6, "qnorm({p}) = {z}, got {}", normal_quantile(p));
-        }
-    }
-}
-
 /// The least-squares line through `y` against t = 0, 1, ...: (intercept at t = 0, slope).
 pub fn least_squares_line(y: &[f64]) -> (f64, f64) {
     let n = y.len() as f64;
@@ -115,4 +102,17 @@ pub fn quantile_of_sorted(sorted: &[f64], q: f64) -> f64 {
     let (below, fraction) = (position.floor() as usize, position.fract());
     let above = (below + 1).min(sorted.len() - 1);
     sorted[below] + fraction * (sorted[above] - sorted[below])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normal_quantile;
+
+    #[test]
+    fn known_quantiles() {
+        // Reference values: R's qnorm.
+        for (p, z) in [(0.975, 1.959963984540054), (0.9, 1.281551565544601), (0.5, 0.0), (0.025, -1.959963984540054), (0.001, -3.090232306167814)] {
+            assert!((normal_quantile(p) - z).abs() < 1e-6, "qnorm({p}) = {z}, got {}", normal_quantile(p));
+        }
+    }
 }
