@@ -4,6 +4,7 @@
 //! unemployment spells), so the sources join the way the bureau's real ones do. Each source has its own
 //! random stream of the run's seed: the same seed writes the same bytes, whichever sources a run selects.
 
+mod annual_report;
 mod benefits;
 mod common;
 mod contributions;
@@ -20,6 +21,7 @@ mod world;
 
 use std::path::{Path, PathBuf};
 
+pub use annual_report::ANNUAL_REPORT_FILE;
 pub use benefits::BENEFITS_FILE;
 pub use contributions::CONTRIBUTIONS_FILE;
 pub use employers::EMPLOYERS_FILE;
@@ -50,6 +52,7 @@ pub const SOURCES: &[&str] = &[
     "benefit_payments",
     "wage_arrears_cases",
     "arbitration_cases",
+    "annual_report",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +154,9 @@ pub fn generate(out: &Path, options: GenerateOptions) -> Result<Vec<GeneratedFil
     }
     if wanted("arbitration_cases") {
         files.push(labour_relations::write_arbitration(&out.join(ARBITRATION_FILE), &world, &mut rng("arbitration_cases"))?);
+    }
+    if wanted("annual_report") {
+        files.push(annual_report::write(&out.join(ANNUAL_REPORT_FILE), &mut rng("annual_report"))?);
     }
     Ok(files)
 }
