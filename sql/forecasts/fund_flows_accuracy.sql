@@ -11,7 +11,8 @@ measure = "revenue or expenditure"
 method = "Candidate method"
 smape = "Symmetric mean absolute percentage error over the backtest, percent"
 mase = "Mean absolute error scaled by the in-sample naive error"
-coverage_95 = "Share of held-out actual values inside the 95% interval"
+coverage_95 = "Share of held-out actual values inside the method's own 95% interval"
+interval_scale = "How much the 95% interval must widen around the point to hold 95% of the held-out values (at least 1); forecasts.fund_flows widens the chosen method's intervals by it"
 origins = "Forecast origins in the backtest"
 chosen = "Whether forecasts.fund_flows uses this method for the series"
 
@@ -27,6 +28,6 @@ sql = "SELECT fund, measure FROM forecasts.fund_flows_accuracy GROUP BY fund, me
 SELECT
     split_part(series, '/', 1) AS fund,
     split_part(series, '/', 2) AS measure,
-    method, smape, mase, coverage_95, origins, chosen
+    method, smape, mase, coverage_95, interval_scale, origins, chosen
 FROM forecast_backtest('forecasts.fund_flow_series', 'series', 'year', 'value', 5)
 ORDER BY fund, measure, smape

@@ -219,6 +219,7 @@ fn backtest_schema() -> SchemaRef {
         Field::new("smape", DataType::Float64, false),
         Field::new("mase", DataType::Float64, false),
         Field::new("coverage_95", DataType::Float64, false),
+        Field::new("interval_scale", DataType::Float64, false),
         Field::new("origins", DataType::Int64, false),
         Field::new("chosen", DataType::Boolean, false),
     ]))
@@ -298,8 +299,8 @@ impl ForecastTable {
     }
 
     fn backtest_batch(&self, all: &BTreeMap<String, Series>) -> Result<RecordBatch> {
-        let (mut names, mut methods, mut smape, mut mase, mut coverage, mut origins, mut chosen) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut names, mut methods, mut smape, mut mase, mut coverage, mut scales, mut origins, mut chosen) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (name, s) in all {
             for (rank, score) in backtest(&s.values, self.request.horizon, self.season_length(s.grain)).iter().enumerate() {
                 names.push(name.clone());
@@ -307,6 +308,7 @@ impl ForecastTable {
                 smape.push(score.smape);
                 mase.push(score.mase);
                 coverage.push(score.coverage_95);
+                scales.push(score.interval_scale);
                 origins.push(score.origins as i64);
                 chosen.push(rank == 0);
             }
@@ -319,6 +321,7 @@ impl ForecastTable {
                 Arc::new(Float64Array::from(smape)),
                 Arc::new(Float64Array::from(mase)),
                 Arc::new(Float64Array::from(coverage)),
+                Arc::new(Float64Array::from(scales)),
                 Arc::new(Int64Array::from(origins)),
                 Arc::new(BooleanArray::from(chosen)),
             ],

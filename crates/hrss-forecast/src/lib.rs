@@ -180,11 +180,15 @@ impl Fitted {
         Fitted { method, point, spread: Spread::Combined { members, median } }
     }
 
-    fn with_levels(self, levels: &[f64]) -> Forecast {
+    /// The forecast with its intervals at `levels`, each widened around the point by `scale` (1 keeps
+    /// the model's own).
+    fn with_levels(self, levels: &[f64], scale: f64) -> Forecast {
         let intervals = levels
             .iter()
             .map(|&level| {
                 let (lo, hi) = self.bounds(level);
+                let lo = lo.iter().zip(&self.point).map(|(l, p)| p - scale * (p - l)).collect();
+                let hi = hi.iter().zip(&self.point).map(|(h, p)| p + scale * (h - p)).collect();
                 (level, lo, hi)
             })
             .collect();
@@ -229,17 +233,19 @@ fn fit_candidates(values: &[f64], horizon: usize, season_length: usize) -> Vec<(
 
 /// Forecasts `values` (oldest first) `horizon` steps ahead with prediction intervals at `levels`
 /// (percent). `Method::Auto` picks, per series, the candidate with the lowest mean sMAPE over a
-/// rolling-origin backtest, then refits it on the whole series.
+/// rolling-origin backtest, refits it on the whole series, and widens its intervals by the backtest's
+/// `interval_scale`: model-based intervals of short series are known to be too narrow (they ignore
+/// the uncertainty of the parameters and of the model choice), and the backtest measures by how much.
 pub fn forecast(series: &str, values: &[f64], horizon: usize, season_length: usize, method: Method, levels: &[f64]) -> Result<Forecast, ForecastError> {
     if values.iter().any(|v| !v.is_finite()) {
         return Err(ForecastError::NotFinite(series.to_string()));
     }
-    let method = match method {
-        Method::Auto => backtest(values, horizon, season_length).first().map(|score| score.method).unwrap_or(Method::Naive),
-        named => named,
+    let (method, scale) = match method {
+        Method::Auto => backtest(values, horizon, season_length).first().map_or((Method::Naive, 1.0), |score| (score.method, score.interval_scale)),
+        named => (named, 1.0),
     };
     fit(values, horizon, season_length, method)
-        .map(|fitted| fitted.with_levels(levels))
+        .map(|fitted| fitted.with_levels(levels, scale))
         .ok_or_else(|| ForecastError::TooShort { series: series.to_string(), method: method.name(), len: values.len(), needed: minimum_length(method, season_length) })
 }
 
@@ -264,6 +270,9 @@ pub struct Score {
     pub mase: f64,
     /// Share of actual values inside the 95% interval.
     pub coverage_95: f64,
+    /// The factor (at least 1) by which the 95% interval must widen around the point to hold 95% of
+    /// the backtest's actual values.
+    pub interval_scale: f64,
     pub origins: usize,
 }
 
@@ -275,6 +284,8 @@ struct ErrorSums {
     mae: f64,
     inside: usize,
     count: usize,
+    /// Per forecast: the error over the half-width of the 95% interval on the error's side.
+    reach: Vec<f64>,
 }
 
 /// Rolling-origin backtest of every candidate: up to three origins, each forecasting `horizon` steps
@@ -294,7 +305,7 @@ pub fn backtest(values: &[f64], horizon: usize, season_length: usize) -> Vec<Sco
             if totals.len() <= i {
                 totals.push((method, Some(ErrorSums::default())));
             }
-            let Some(ErrorSums { smape, mae, inside, count }) = totals[i].1.as_mut() else { continue };
+            let Some(ErrorSums { smape, mae, inside, count, reach }) = totals[i].1.as_mut() else { continue };
             let Some(fitted) = fitted else {
                 totals[i].1 = None;
                 continue;
@@ -307,16 +318,21 @@ pub fn backtest(values: &[f64], horizon: usize, season_length: usize) -> Vec<Sco
                 *mae += (actual - p).abs();
                 *inside += usize::from(lo[j] <= *actual && *actual <= hi[j]);
                 *count += 1;
+                let half_width = if *actual >= p { hi[j] - p } else { p - lo[j] };
+                reach.push(if half_width > 0.0 { (actual - p).abs() / half_width } else if *actual == p { 0.0 } else { f64::INFINITY });
             }
         }
     }
     let mut scores: Vec<Score> = totals
         .into_iter()
         .filter_map(|(method, total)| {
-            let ErrorSums { smape, mae, inside, count } = total?;
+            let ErrorSums { smape, mae, inside, count, mut reach } = total?;
             (count > 0).then(|| {
                 let c = count as f64;
-                Score { method, smape: smape / c, mase: mae / c / scale, coverage_95: inside as f64 / c, origins: origins.len() }
+                reach.sort_by(f64::total_cmp);
+                // Capped: one wild miss on a short backtest should not make the interval useless.
+                let interval_scale = stats::quantile_of_sorted(&reach, 0.95).clamp(1.0, 4.0);
+                Score { method, smape: smape / c, mase: mae / c / scale, coverage_95: inside as f64 / c, interval_scale, origins: origins.len() }
             })
         })
         .collect();
@@ -355,6 +371,21 @@ mod tests {
         let (_, lo80, hi80) = &f.intervals[0];
         let (_, lo95, hi95) = &f.intervals[1];
         assert!(lo95[0] <= lo80[0] && lo80[0] <= f.point[0] && f.point[0] <= hi80[0] && hi80[0] <= hi95[0]);
+    }
+
+    #[test]
+    fn auto_widens_intervals_the_backtest_found_too_narrow() {
+        // A quiet series whose last years jump around: the models' own intervals, fitted on the quiet
+        // part, miss the later values; the backtest measures how far, and auto widens by that much.
+        let mut values: Vec<f64> = (0..20).map(|t| 100.0 + t as f64 + 0.2 * ((t * 7 % 5) as f64 - 2.0)).collect();
+        values.extend([135.0, 112.0, 140.0, 118.0, 150.0, 121.0]);
+        let scores = backtest(&values, 2, 1);
+        let best = &scores[0];
+        assert!(best.interval_scale > 1.0 && best.coverage_95 < 0.95, "{best:?}");
+        let own = forecast("s", &values, 2, 1, best.method, &[95.0]).expect("named");
+        let auto = forecast("s", &values, 2, 1, Method::Auto, &[95.0]).expect("auto");
+        let width = |f: &Forecast| f.intervals[0].2[0] - f.intervals[0].1[0];
+        assert!((width(&auto) / width(&own) - best.interval_scale).abs() < 1e-9, "auto {} own {} scale {}", width(&auto), width(&own), best.interval_scale);
     }
 
     #[test]
