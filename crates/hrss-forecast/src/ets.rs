@@ -253,17 +253,30 @@ fn initial_level_and_trend(y: &[f64], seasons: &[f64], season: Season) -> (f64, 
 
 /// A fitted model: its parameters, final states, AICc and error variance.
 pub(crate) struct Fit {
-    spec: EtsSpec,
+    pub(crate) spec: EtsSpec,
     params: Params,
     states: States,
     n: usize,
     pub(crate) aicc: f64,
+    /// -2 log-likelihood, up to the constant n (1 + ln 2 pi).
+    #[cfg(test)]
+    likelihood: f64,
     sigma2: f64,
 }
 
 impl Fit {
     pub(crate) fn alpha(&self) -> f64 {
         self.params.alpha
+    }
+
+    #[cfg(test)]
+    pub(crate) fn sigma2_for_tests(&self) -> f64 {
+        self.sigma2
+    }
+
+    #[cfg(test)]
+    pub(crate) fn likelihood_for_tests(&self) -> f64 {
+        self.likelihood
     }
 
     /// Point forecasts and their spread `horizon` steps ahead.
@@ -344,26 +357,32 @@ pub(crate) fn fit_spec(y: &[f64], spec: EtsSpec) -> Option<Fit> {
     let (first, slope) = initial_level_and_trend(y, &seasons, spec.season);
     let scale = y.iter().map(|v| v.abs()).fold(0.0, f64::max).max(1.0);
 
-    let mut start = vec![0.3];
-    let mut step = vec![0.1];
-    if spec.trend != Trend::None {
-        start.push(0.05);
-        step.push(0.03);
-    }
-    if spec.seasonal() {
-        start.push(0.1);
-        step.push(0.05);
-    }
-    if spec.trend == Trend::Damped {
-        start.push(0.95);
-        step.push(0.01);
-    }
-    start.push(first);
-    step.push(0.05 * scale);
-    if spec.trend != Trend::None {
-        start.push(slope);
-        step.push(0.01 * scale);
-    }
+    // Two starting points, a slowly and a quickly adapting model; each run restarts once from its
+    // optimum with a fresh simplex, since the likelihood has ridges along the bounds (alpha near 1,
+    // beta near 0) where a single Nelder-Mead run stalls.
+    let start_from = |alpha: f64, beta: f64| {
+        let mut start = vec![alpha];
+        let mut step = vec![0.1];
+        if spec.trend != Trend::None {
+            start.push(beta);
+            step.push(0.03);
+        }
+        if spec.seasonal() {
+            start.push(0.05);
+            step.push(0.03);
+        }
+        if spec.trend == Trend::Damped {
+            start.push(0.95);
+            step.push(0.01);
+        }
+        start.push(first);
+        step.push(0.05 * scale);
+        if spec.trend != Trend::None {
+            start.push(slope);
+            step.push(0.01 * scale);
+        }
+        (start, step)
+    };
     let initial = |p: &Params| States { level: p.level, trend: p.trend, seasons: seasons.clone() };
     let objective = |x: &[f64]| {
         let p = Params::from_vector(&spec, x);
@@ -372,7 +391,14 @@ pub(crate) fn fit_spec(y: &[f64], spec: EtsSpec) -> Option<Fit> {
         }
         filter(y, &spec, &p, &initial(&p)).map_or(f64::INFINITY, |(likelihood, _, _)| likelihood)
     };
-    let best = minimise(objective, &start, &step, 1000 * start.len());
+    let best = [(0.3, 0.05), (0.8, 0.2)]
+        .into_iter()
+        .map(|(alpha, beta)| {
+            let (start, step) = start_from(alpha, beta);
+            let first_run = minimise(objective, &start, &step, 1000 * start.len());
+            minimise(objective, &first_run, &step, 500 * start.len())
+        })
+        .min_by(|a, b| objective(a).total_cmp(&objective(b)))?;
     let params = Params::from_vector(&spec, &best);
     if !params.admissible(&spec) {
         return None;
@@ -380,9 +406,32 @@ pub(crate) fn fit_spec(y: &[f64], spec: EtsSpec) -> Option<Fit> {
     let (likelihood, sse, states) = filter(y, &spec, &params, &initial(&params))?;
     let (nf, kf) = (n as f64, k as f64);
     let aicc = likelihood + 2.0 * kf + 2.0 * kf * (kf + 1.0) / (nf - kf - 1.0);
-    // The residual variance with R's degrees-of-freedom correction (n - parameters).
-    let sigma2 = sse / (nf - kf + 1.0).max(1.0);
-    Some(Fit { spec, params, states, n, aicc, sigma2 })
+    Some(Fit {
+        spec,
+        params,
+        states,
+        n,
+        aicc,
+        #[cfg(test)]
+        likelihood,
+        sigma2: residual_variance(sse, n, k),
+    })
+}
+
+/// The residual variance with R's and statsforecast's degrees-of-freedom correction: the sum of
+/// squares over n - k - 1, k counting the error variance among the parameters.
+fn residual_variance(sse: f64, n: usize, k: usize) -> f64 {
+    sse / (n as f64 - k as f64 - 1.0).max(1.0)
+}
+
+/// Runs one model with given parameters and initial states (`seasons[t]` is the state used at time t
+/// for t < m), without estimating anything: how the reference tests check the equations themselves.
+#[cfg(test)]
+pub(crate) fn with_parameters(y: &[f64], spec: EtsSpec, smoothing: [f64; 4], level: f64, trend: f64, seasons: Vec<f64>) -> Option<Fit> {
+    let [alpha, beta, gamma, phi] = smoothing;
+    let params = Params { alpha, beta, gamma, phi, level, trend };
+    let (likelihood, sse, states) = filter(y, &spec, &params, &States { level, trend, seasons })?;
+    Some(Fit { spec, params, states, n: y.len(), aicc: f64::NAN, likelihood, sigma2: residual_variance(sse, y.len(), spec.parameter_count()) })
 }
 
 /// Fits one named model.

@@ -6,6 +6,8 @@
 mod arima;
 mod ets;
 mod nelder_mead;
+#[cfg(test)]
+mod reference_tests;
 mod season;
 mod simple;
 mod stats;
