@@ -527,7 +527,9 @@ def main():
         "machine": machine(),
         "versions": versions,
         "hrss": {"binary": os.path.relpath(args.hrss, ROOT) if args.hrss.startswith(ROOT) else args.hrss,
-                 "version": hrss_version, "commit": git_commit(), "methods": hrss_methods},
+                 "version": hrss_version, "commit": git_commit(), "methods": hrss_methods,
+                 "binary_modified": datetime.datetime.fromtimestamp(os.path.getmtime(args.hrss)).astimezone()
+                 .isoformat(timespec="seconds")},
         "horizons": {f: {"season_length": FREQS[f][0], "horizon": FREQS[f][1]} for f in freqs},
         "max_length": args.max_length,
         "series_used": {f: len(groups[f]) for f in freqs},
@@ -548,7 +550,8 @@ def main():
         "",
         f"- date: {meta['date']}",
         f"- machine: {mc['cores']} cores ({mc['cpu']}), {mc['memory_gib']} GiB memory, {mc['os']}",
-        f"- hrss: commit {meta['hrss']['commit']}, binary `{meta['hrss']['binary']}` ({hrss_version}), "
+        f"- hrss: commit {meta['hrss']['commit']}, binary `{meta['hrss']['binary']}` ({hrss_version}, built "
+        f"{meta['hrss']['binary_modified']}), "
         f"methods {', '.join(hrss_methods)}",
         "- packages: " + ", ".join(f"{k} {v}" for k, v in versions.items()),
         "- horizons (M4): " + ", ".join(f"{f} h={FREQS[f][1]} (m={FREQS[f][0]})" for f in freqs)
@@ -569,11 +572,18 @@ def main():
            + " (dropped as too short: " + ", ".join(f"{f} {dropped[f]}" for f in freqs) + ").", "",
            "## Results", "", table_md, ""]
     if extras:
-        md += ["## Models hrss chose", ""]
+        md += ["## Models hrss chose", "", "By family (the full list of chosen models is in the JSON).", ""]
         for f, per in extras.items():
             for label, extra in per.items():
                 if label.startswith("hrss:") and extra.get("chosen"):
-                    md.append(f"- {f} {label}: " + ", ".join(f"{k} ×{v}" for k, v in extra["chosen"].items()))
+                    families = {}
+                    for model, count in extra["chosen"].items():
+                        family = model.split("(", 1)[0]
+                        families[family] = families.get(family, 0) + count
+                    top = list(extra["chosen"].items())[:4]
+                    md.append(f"- {f} {label}: " + ", ".join(f"{k} ×{v}" for k, v in
+                                                             sorted(families.items(), key=lambda kv: -kv[1]))
+                              + "; most often " + ", ".join(f"{k} ×{v}" for k, v in top))
         md.append("")
     if errors:
         md += ["## Errors", ""] + [f"- {e}" for e in errors] + [""]
