@@ -336,7 +336,7 @@ async fn read_series(ctx: &SessionContext, request: &Request) -> Result<BTreeMap
     let quote = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
     let from = if is_query { format!("({source}) AS forecast_source") } else { source.to_string() };
     let sql = format!(
-        "SELECT CAST({} AS VARCHAR), CAST({} AS VARCHAR), CAST({} AS DOUBLE) FROM {from}",
+        "SELECT CAST({} AS VARCHAR) AS forecast_series, CAST({} AS VARCHAR) AS forecast_period, CAST({} AS DOUBLE) AS forecast_value FROM {from}",
         quote(&request.series),
         quote(&request.period),
         quote(&request.value)
