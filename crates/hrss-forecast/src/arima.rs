@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use crate::nelder_mead::minimise;
-use crate::season::centred_average;
+use crate::season::{centred_average, classical_seasons};
 use crate::{Fitted, Spread};
 
 /// An ARIMA model's orders and whether it has a constant (a mean, or a drift once differenced).
@@ -312,15 +312,8 @@ fn seasonal_differences(y: &[f64], m: usize) -> usize {
     if m < 2 || n < 2 * m + 1 {
         return 0;
     }
+    let Some(seasons) = classical_seasons(y, m, n, false) else { return 0 };
     let detrended: Vec<Option<f64>> = (0..n).map(|t| centred_average(y, m, t, n).map(|a| y[t] - a)).collect();
-    let mut sums = vec![(0.0, 0usize); m];
-    for (t, value) in detrended.iter().enumerate() {
-        if let Some(v) = value {
-            sums[t % m].0 += v;
-            sums[t % m].1 += 1;
-        }
-    }
-    let seasons: Vec<f64> = sums.iter().map(|(s, c)| if *c > 0 { s / *c as f64 } else { 0.0 }).collect();
     let (mut remainder, mut seasonal_plus_remainder) = (Vec::new(), Vec::new());
     for (t, value) in detrended.iter().enumerate() {
         if let Some(v) = value {

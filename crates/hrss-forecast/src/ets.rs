@@ -5,7 +5,7 @@
 //! error and season) and come from simulated sample paths for the others, as in R's forecast package.
 
 use crate::nelder_mead::minimise;
-use crate::season::centred_average;
+use crate::season::classical_seasons;
 use crate::{Fitted, Spread};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,26 +213,12 @@ fn filter(y: &[f64], spec: &EtsSpec, p: &Params, initial: &States) -> Option<(f6
     Some((n * (sse / n).max(f64::MIN_POSITIVE).ln() + 2.0 * log_sum, sse, states))
 }
 
-/// Initial seasonal states from classical decomposition over the first four seasons at most: the mean
-/// deviation (additive) or ratio (multiplicative) of each position from a centred moving average,
-/// normalised to sum to zero or average one. Without detrending, a trend would leak into the seasonal
-/// states as a ramp.
+/// Initial seasonal states from classical decomposition over the first four seasons at most. Without
+/// detrending, a trend would leak into the seasonal states as a ramp. (`fit_spec` asks for two seasons
+/// and two values, enough for every position to have a centred average.)
 fn initial_seasons(y: &[f64], m: usize, season: Season) -> Vec<f64> {
     let multiplicative = season == Season::Multiplicative;
-    let span = (4 * m).min(y.len());
-    let mut sums = vec![(0.0, 0usize); m];
-    for t in 0..span {
-        let Some(average) = centred_average(y, m, t, span) else { continue };
-        sums[t % m].0 += if multiplicative { y[t] / average } else { y[t] - average };
-        sums[t % m].1 += 1;
-    }
-    let neutral = if multiplicative { 1.0 } else { 0.0 };
-    let mut seasons: Vec<f64> = sums.iter().map(|(sum, count)| if *count > 0 { sum / *count as f64 } else { neutral }).collect();
-    let centre = seasons.iter().sum::<f64>() / m as f64;
-    for s in &mut seasons {
-        if multiplicative { *s /= centre } else { *s -= centre }
-    }
-    seasons
+    classical_seasons(y, m, 4 * m, multiplicative).unwrap_or_else(|| vec![if multiplicative { 1.0 } else { 0.0 }; m])
 }
 
 /// Initial level and trend: a least-squares line through the first two seasons (or ten values) of the

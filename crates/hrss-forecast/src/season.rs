@@ -15,6 +15,27 @@ pub fn centred_average(y: &[f64], m: usize, t: usize, span: usize) -> Option<f64
     })
 }
 
+/// Classical decomposition's seasonal pattern over `y[..span]`: per position in the season, the mean
+/// deviation (additive) or ratio (multiplicative) of the values from their centred moving average,
+/// normalised to sum to zero or to average one. None when some position has no value with an average.
+pub fn classical_seasons(y: &[f64], m: usize, span: usize, multiplicative: bool) -> Option<Vec<f64>> {
+    let mut sums = vec![(0.0, 0usize); m];
+    for t in 0..span.min(y.len()) {
+        let Some(average) = centred_average(y, m, t, span) else { continue };
+        sums[t % m].0 += if multiplicative { y[t] / average } else { y[t] - average };
+        sums[t % m].1 += 1;
+    }
+    if sums.iter().any(|(_, count)| *count == 0) {
+        return None;
+    }
+    let mut seasons: Vec<f64> = sums.iter().map(|(sum, count)| sum / *count as f64).collect();
+    let centre = seasons.iter().sum::<f64>() / m as f64;
+    for s in &mut seasons {
+        if multiplicative { *s /= centre } else { *s -= centre }
+    }
+    Some(seasons)
+}
+
 /// The autocorrelations of `y` at lags 1..=max_lag.
 pub fn autocorrelations(y: &[f64], max_lag: usize) -> Vec<f64> {
     let n = y.len();

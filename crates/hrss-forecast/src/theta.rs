@@ -4,7 +4,7 @@
 //! autocorrelation test for seasonality at lag m (as in the M4 competition's benchmarks).
 
 use crate::ets::{self, EtsSpec, Trend};
-use crate::season::{centred_average, is_seasonal};
+use crate::season::{classical_seasons, is_seasonal};
 use crate::stats::least_squares_line;
 use crate::{Fitted, Spread};
 
@@ -14,7 +14,11 @@ pub fn theta(values: &[f64], horizon: usize, season_length: usize) -> Option<Fit
         return None;
     }
     let m = season_length;
-    let indices = if m > 1 && n >= 2 * m && values.iter().all(|v| *v > 0.0) && is_seasonal(values, m) { seasonal_indices(values, m) } else { None };
+    let indices = if m > 1 && n >= 2 * m && values.iter().all(|v| *v > 0.0) && is_seasonal(values, m) {
+        classical_seasons(values, m, n, true)
+    } else {
+        None
+    };
     let adjusted: Vec<f64> = match &indices {
         Some(idx) => values.iter().enumerate().map(|(t, v)| v / idx[t % m]).collect(),
         None => values.to_vec(),
@@ -43,24 +47,6 @@ pub fn theta(values: &[f64], horizon: usize, season_length: usize) -> Option<Fit
     Some(Fitted { method: "theta".into(), point, spread: Spread::Normal(sd) })
 }
 
-/// Classical multiplicative seasonal indices (ratio to a centred moving average), normalised to mean one.
-fn seasonal_indices(y: &[f64], m: usize) -> Option<Vec<f64>> {
-    let n = y.len();
-    let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); m];
-    for t in 0..n {
-        let Some(average) = centred_average(y, m, t, n) else { continue };
-        if average > 0.0 {
-            ratios[t % m].push(y[t] / average);
-        }
-    }
-    if ratios.iter().any(Vec::is_empty) {
-        return None;
-    }
-    let mut indices: Vec<f64> = ratios.iter().map(|r| r.iter().sum::<f64>() / r.len() as f64).collect();
-    let mean = indices.iter().sum::<f64>() / m as f64;
-    indices.iter_mut().for_each(|i| *i /= mean);
-    Some(indices)
-}
 
 #[cfg(test)]
 mod tests {
