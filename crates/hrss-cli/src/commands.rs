@@ -15,11 +15,12 @@ use datafusion::prelude::SessionContext;
 use hrss_models::docs::TableDoc;
 use hrss_models::lineage::Graph;
 use hrss_models::{BuildOptions, BuildReport};
-use hrss_report::{render_dashboard, Dashboard, OutputFiles};
+use hrss_report::{render_dashboard, Dashboard, OutputFiles, RenderOptions, RenderedReport};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{AppError, Result};
 use crate::serve::{PgOptions, UserEntry, UsersFile, serve_pg};
+use crate::http::{serve_http, HttpOptions};
 use crate::sql::{SqlOutput, run_script};
 use crate::output::{print_build, print_checks, print_loads, print_unit_tests};
 use crate::{Cli, Command, LineageFormat, ReportFormat, UserAction};
@@ -106,40 +107,52 @@ pub async fn run(cli: Cli) -> Result<()> {
             let ctx = ctx.enable_url_table();
             crate::shell::run_shell(&ctx, &tables, &history).await
         }
-        Command::Serve { pg_port, http_port, host, users, memory_limit, statement_timeout } => {
-            if http_port.is_some() {
-                return Err(AppError::Usage("the HTTP report server is not available yet; serve reports from `hrss report --out DIR`".into()));
+        Command::Serve { pg_port, http_port, lang, host, users, memory_limit, statement_timeout } => {
+            if pg_port.is_none() && http_port.is_none() {
+                return Err(AppError::Usage("nothing to serve: give --pg-port N and/or --http-port N (0 picks a free port)".into()));
             }
-            let Some(port) = pg_port else {
-                return Err(AppError::Usage("nothing to serve: give --pg-port N (0 picks a free port)".into()));
-            };
             let warehouse = Warehouse::open(&cli.warehouse)?;
-            let (base, _) = analyst_session(&cli.warehouse, &project, None).await?;
-            let options = PgOptions {
-                host,
-                port,
-                users,
-                memory_limit,
-                statement_timeout: Duration::from_secs(statement_timeout),
-                refresh_every: Duration::from_secs(5),
+            let http = match http_port {
+                Some(port) => {
+                    let options = HttpOptions { host: host.clone(), port, dashboards: project.folder("dashboards")?, lang: lang.into() };
+                    Some(serve_http(warehouse.clone(), options))
+                }
+                None => None,
             };
-            serve_pg(warehouse, base, options).await
+            let pg = match pg_port {
+                Some(port) => {
+                    let (base, _) = analyst_session(&cli.warehouse, &project, None).await?;
+                    let options = PgOptions {
+                        host,
+                        port,
+                        users,
+                        memory_limit,
+                        statement_timeout: Duration::from_secs(statement_timeout),
+                        refresh_every: Duration::from_secs(5),
+                    };
+                    Some(serve_pg(warehouse, base, options))
+                }
+                None => None,
+            };
+            match (pg, http) {
+                (Some(pg), Some(http)) => tokio::try_join!(pg, http).map(|_| ()),
+                (Some(pg), None) => pg.await,
+                (None, Some(http)) => http.await,
+                (None, None) => Ok(()),
+            }
         }
         Command::User { action } => users(action),
-        Command::Report { names, out, format } => {
-            if format.contains(&ReportFormat::Pdf) {
-                return Err(AppError::Usage(
-                    "PDF output is not available yet; use --format html,svg,png (HTML is print-ready)".into(),
-                ));
-            }
+        Command::Report { names, out, format, period, lang } => {
             let files = OutputFiles {
                 html: format.contains(&ReportFormat::Html),
                 svg: format.contains(&ReportFormat::Svg),
                 png: format.contains(&ReportFormat::Png),
+                pdf: format.contains(&ReportFormat::Pdf),
             };
             let warehouse = Warehouse::open(&cli.warehouse)?;
-            for path in report(&project, &warehouse, &names, &out, files).await? {
-                println!("{}", path.display());
+            let options = RenderOptions { lang: lang.into(), period };
+            for rendered in report(&project, &warehouse, &names, &out, files, &options).await? {
+                print_rendered(&rendered);
             }
             Ok(())
         }
@@ -464,7 +477,14 @@ async fn unit_tests(project: &Project, select: &[String]) -> Result<()> {
     Ok(())
 }
 
-async fn report(project: &Project, warehouse: &Warehouse, names: &[String], out: &Path, files: OutputFiles) -> Result<Vec<PathBuf>> {
+async fn report(
+    project: &Project,
+    warehouse: &Warehouse,
+    names: &[String],
+    out: &Path,
+    files: OutputFiles,
+    options: &RenderOptions,
+) -> Result<Vec<RenderedReport>> {
     let dashboards = Dashboard::discover(&project.folder("dashboards")?)?;
     for name in names {
         if !dashboards.iter().any(|d| &d.name == name) {
@@ -476,13 +496,18 @@ async fn report(project: &Project, warehouse: &Warehouse, names: &[String], out:
     let mut written = Vec::new();
     for dashboard in dashboards.iter().filter(|d| names.is_empty() || names.contains(&d.name)) {
         let bar = spinner(&format!("report {}", dashboard.name));
-        let rendered = render_dashboard(&ctx, dashboard, out, files).await;
+        let rendered = render_dashboard(&ctx, dashboard, out, files, options).await;
         bar.finish_and_clear();
-        let rendered = rendered?;
-        written.extend(rendered.html);
-        written.extend(rendered.charts);
+        written.push(rendered?);
     }
     Ok(written)
+}
+
+/// One line per report: its name, period and main files; then how many chart files sit beside them.
+fn print_rendered(rendered: &RenderedReport) {
+    let main: Vec<String> = rendered.html.iter().chain(&rendered.pdf).map(|p| p.display().to_string()).collect();
+    let pages = if rendered.pdf.is_some() { format!(", {} PDF pages", rendered.pdf_pages) } else { String::new() };
+    println!("   {:<22} {:<8} {}  (+{} chart and data files{pages})", rendered.name, rendered.period, main.join("  "), rendered.assets.len());
 }
 
 async fn demo(project: &Project, out: &Path, options: GenerateOptions) -> Result<()> {
@@ -517,14 +542,12 @@ async fn demo(project: &Project, out: &Path, options: GenerateOptions) -> Result
     build(project, &warehouse, BuildOptions::default()).await?;
 
     println!("== 4/4 render reports -> {}", reports_dir.display());
-    let files = OutputFiles { html: true, svg: true, png: true };
-    let written = report(project, &warehouse, &[], &reports_dir, files).await?;
-    for path in &written {
-        println!("   {}", path.display());
+    let written = report(project, &warehouse, &[], &reports_dir, OutputFiles::ALL, &RenderOptions::default()).await?;
+    for rendered in &written {
+        print_rendered(rendered);
     }
-    let html = written.iter().find(|p| p.extension().is_some_and(|e| e == "html"));
     println!("done in {:.1}s", started.elapsed().as_secs_f64());
-    if let Some(html) = html {
+    if let Some(html) = written.first().and_then(|r| r.html.as_ref()) {
         println!("report: {}", html.display());
     }
     println!("query it: hrss --warehouse {} sql \"SELECT * FROM marts.fund_monthly ORDER BY period DESC LIMIT 5\"", warehouse_dir.display());

@@ -3,6 +3,7 @@
 mod catalog;
 mod commands;
 mod error;
+mod http;
 mod shell;
 mod sql;
 mod serve;
@@ -143,9 +144,12 @@ pub enum Command {
         /// Port of the PostgreSQL listener (0 picks a free one, printed at start).
         #[arg(long)]
         pg_port: Option<u16>,
-        /// Port of the HTTP listener for reports.
+        /// Port of the HTTP listener for reports (0 picks a free one, printed at start).
         #[arg(long)]
         http_port: Option<u16>,
+        /// Language of the served reports.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: ReportLang,
         /// Address to listen on; 0.0.0.0 serves other machines.
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
@@ -170,9 +174,16 @@ pub enum Command {
         names: Vec<String>,
         #[arg(long)]
         out: PathBuf,
-        /// Output formats; HTML (with inline SVG), SVG and PNG are available.
-        #[arg(long, value_enum, value_delimiter = ',', default_value = "html,svg,png")]
+        /// Output formats: HTML (self-contained, inline SVG), a PDF per report, an SVG and a PNG per chart
+        /// (with a CSV of its data beside them).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "html,pdf,svg,png")]
         format: Vec<ReportFormat>,
+        /// Reporting period in each report's form (2025, 2025-Q4, 2025-12); each report's latest by default.
+        #[arg(long)]
+        period: Option<String>,
+        /// Language of the reports.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: ReportLang,
     },
 }
 
@@ -264,6 +275,23 @@ pub enum LineageFormat {
     Dot,
     Mermaid,
     Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportLang {
+    /// 中文
+    Zh,
+    /// English
+    En,
+}
+
+impl From<ReportLang> for hrss_report::Lang {
+    fn from(lang: ReportLang) -> Self {
+        match lang {
+            ReportLang::Zh => Self::Zh,
+            ReportLang::En => Self::En,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,7 +8,7 @@ use plotters::style::FontStyle;
 /// The family name charts ask plotters for.
 pub const FAMILY: &str = "hrss-sans";
 
-static FONT_BYTES: &[u8] = include_bytes!("../fonts/NotoSansSC-GB2312-subset.otf");
+pub static FONT_BYTES: &[u8] = include_bytes!("../fonts/NotoSansSC-GB2312-subset.otf");
 
 /// The parsed font, registered with plotters on first use.
 pub fn font() -> &'static FontRef<'static> {

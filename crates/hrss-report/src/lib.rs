@@ -1,12 +1,20 @@
 //! Reports as code: `dashboards/*.toml` -> queries against the warehouse -> charts drawn with plotters in the
-//! project's own CJK font -> a self-contained HTML file (inline SVG) and a PNG per chart.
+//! project's own CJK font, KPI tiles, tables and prose from templates -> a self-contained HTML page, a PDF,
+//! and an SVG, PNG and CSV per chart.
 
 mod chart;
-mod dashboard;
+mod data;
 mod font;
+mod format;
+mod html;
 mod outlined_svg;
+mod pdf;
+mod render;
+mod spec;
+mod template;
 
-pub use dashboard::{render_dashboard, Dashboard, OutputFiles, RenderedReport};
+pub use render::{evaluate, render_dashboard, write_document, Content, Document, OutputFiles, RenderOptions, RenderedReport};
+pub use spec::{Dashboard, Lang, Section};
 
 use std::path::PathBuf;
 

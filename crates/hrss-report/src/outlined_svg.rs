@@ -178,3 +178,8 @@ impl DrawingBackend for OutlinedSvg<'_> {
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
+
+/// The width in pixels of `text` drawn at plotters font size `size` (the backend draws at `size / 1.24` em).
+pub fn text_width(text: &str, size: f64) -> f64 {
+    f64::from(text_path(text, (size / 1.24) as f32).1)
+}
