@@ -5,6 +5,7 @@ mod forecast;
 mod generate;
 mod ingest;
 mod models;
+mod report;
 mod serve;
 mod shell;
 mod sql;

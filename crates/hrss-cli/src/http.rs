@@ -255,12 +255,15 @@ fn index(rendered: &Rendered, lang: Lang) -> String {
         .collect();
     let (title, failed) = if zh { ("绍兴市人力资源和社会保障局 · 报告", "未能生成的报告") } else { ("Shaoxing HRSS reports", "Reports that failed") };
     let failures = if failures.is_empty() { String::new() } else { format!("<h2>{failed}</h2><ul>{failures}</ul>") };
+    let version = rendered.fingerprint.as_ref().and_then(|f| f.ledger_version).map_or(String::new(), |v| {
+        if zh { format!("<p class=\"version\">数据版本：{v}（每次导入、构建后更新，报告随之重新生成）</p>\n") } else { format!("<p class=\"version\">Warehouse version: {v} (moves with every load and build; the reports are rendered again when it does)</p>\n") }
+    });
     format!(
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n<title>{title}</title>\n<style>\
          body {{ font-family: \"Noto Sans CJK SC\", \"Microsoft YaHei\", sans-serif; max-width: 960px; margin: 0 auto; padding: 24px; color: #1f2933; }}\
          h1 {{ color: #1f4e8c; border-bottom: 3px solid #1f4e8c; padding-bottom: 8px; }} li {{ margin: 0 0 14px; }}\
          a {{ color: #1f4e8c; }} a.open {{ font-size: 18px; }} .period {{ color: #52606d; }} details a {{ margin-right: 10px; font-size: 13px; }}\
-         .failed {{ color: #c0392b; }}</style>\n</head>\n<body>\n<h1>{title}</h1>\n<ul>\n{body}</ul>\n{failures}</body>\n</html>\n",
+         .failed {{ color: #c0392b; }} .version {{ color: #52606d; font-size: 13px; }}</style>\n</head>\n<body>\n<h1>{title}</h1>\n{version}<ul>\n{body}</ul>\n{failures}</body>\n</html>\n",
         if zh { "zh-CN" } else { "en" },
     )
 }

@@ -135,6 +135,7 @@ fn format_tick(v: f64) -> String {
 enum Mark {
     Line(RGBColor),
     Block(RGBColor, f64),
+    Dot(RGBColor),
 }
 
 impl Chart {
@@ -194,6 +195,7 @@ impl Chart {
                 .enumerate()
                 .map(|(i, s)| (s.label.clone(), if s.secondary { Mark::Line(color(i)) } else { Mark::Block(color(i), 1.0) }))
                 .collect(),
+            ChartKind::Scatter => self.series.iter().enumerate().map(|(i, s)| (s.label.clone(), Mark::Dot(color(i)))).collect(),
             _ => self.series.iter().enumerate().map(|(i, s)| (s.label.clone(), Mark::Line(color(i)))).collect(),
         }
     }
@@ -223,6 +225,7 @@ impl Chart {
                 match mark {
                     Mark::Line(c) => root.draw(&PathElement::new(vec![(x, y), (x + 26, y)], c.stroke_width(3))),
                     Mark::Block(c, alpha) => root.draw(&Rectangle::new([(x + 3, y - 8), (x + 23, y + 8)], c.mix(*alpha).filled())),
+                    Mark::Dot(c) => root.draw(&Circle::new((x + 13, y), 7, c.mix(0.75).filled())),
                 }
                 .map_err(drawing)?;
                 root.draw(&Text::new(label.clone(), (x + 34, y), text_style(LEGEND_SIZE, TEXT, HPos::Left, VPos::Center)))
@@ -283,7 +286,8 @@ impl Chart {
             .y_desc(&self.y_title)
             .label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
             .axis_desc_style((FAMILY, AXIS_TITLE_SIZE).into_font().color(&TEXT))
-            .light_line_style(RGBColor(235, 238, 242))
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 242, 245))
             .bold_line_style(RGBColor(215, 220, 228))
             .axis_style(RGBColor(150, 160, 170))
             .draw()
@@ -423,7 +427,8 @@ impl Chart {
             .y_desc(&self.y_title)
             .label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
             .axis_desc_style((FAMILY, AXIS_TITLE_SIZE).into_font().color(&TEXT))
-            .light_line_style(RGBColor(235, 238, 242))
+            .max_light_lines(1)
+            .light_line_style(RGBColor(240, 242, 245))
             .bold_line_style(RGBColor(215, 220, 228))
             .axis_style(RGBColor(150, 160, 170))
             .draw()
@@ -534,9 +539,10 @@ fn band_polygons(lo: &[Option<f64>], hi: &[Option<f64>]) -> Vec<Vec<(f64, f64)>>
     polygons
 }
 
-/// A category label on one line, or two when it is too wide for its slot.
+/// A category label on one line, or two when a Chinese name is too wide for its slot (codes and dates such as
+/// `2025-01` are thinned out instead: half a date reads as nothing).
 fn wrap_label(label: &str, slot: f64) -> Vec<String> {
-    if text_width(label, LABEL_SIZE) <= slot || label.chars().count() < 4 {
+    if text_width(label, LABEL_SIZE) <= slot || label.chars().count() < 4 || label.is_ascii() {
         return vec![label.to_string()];
     }
     let chars: Vec<char> = label.chars().collect();
@@ -583,6 +589,7 @@ mod tests {
     #[test]
     fn long_labels_wrap_onto_two_lines() {
         assert_eq!(wrap_label("2025-Q4", 200.0), vec!["2025-Q4"]);
+        assert_eq!(wrap_label("2025-01", 10.0), vec!["2025-01"]);
         assert_eq!(wrap_label("社会生产服务和生活服务人员", 60.0).len(), 2);
     }
 }

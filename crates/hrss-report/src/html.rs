@@ -5,22 +5,7 @@ use base64::Engine;
 
 use crate::outlined_svg::escape;
 use crate::render::{Content, Document, Tone};
-use crate::spec::{Lang, PeriodKind};
-use crate::template::Period;
-
-/// The reporting period as a heading prints it: `2025年12月`, `2025年第四季度`; `December 2025`, `2025 Q4`.
-pub fn period_label(period: &Period, kind: PeriodKind, lang: Lang) -> String {
-    const QUARTERS: [&str; 4] = ["一", "二", "三", "四"];
-    const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-    match (kind, lang, period.quarter, period.month) {
-        (PeriodKind::Month, Lang::Zh, _, Some(m)) => format!("{}年{m}月", period.year),
-        (PeriodKind::Month, Lang::En, _, Some(m)) => format!("{} {}", MONTHS[usize::from(m - 1)], period.year),
-        (PeriodKind::Quarter, Lang::Zh, Some(q), _) => format!("{}年第{}季度", period.year, QUARTERS[usize::from(q - 1)]),
-        (PeriodKind::Quarter, Lang::En, Some(q), _) => format!("{} Q{q}", period.year),
-        (_, Lang::Zh, _, _) => format!("{}年", period.year),
-        (_, Lang::En, _, _) => period.year.to_string(),
-    }
-}
+use crate::spec::Lang;
 
 pub fn words(lang: Lang) -> Words {
     match lang {
@@ -161,7 +146,7 @@ pub fn page(document: &Document) -> String {
          <header>\n<h1>{title}</h1>\n{subtitle}<p>{period_word}{period}</p>\n</header>\n{body}<footer>{footer}</footer>\n</body>\n</html>\n",
         title = escape(&document.title),
         period_word = words.period,
-        period = escape(&period_label(&document.period, document.period_kind, document.lang)),
+        period = escape(&document.period.label(document.lang)),
         footer = words.footer,
     )
 }

@@ -17,7 +17,7 @@ use krilla_svg::{SurfaceExt, SvgSettings};
 
 use crate::chart::parse_svg;
 use crate::font::{font, FONT_BYTES};
-use crate::html::{period_label, words};
+use crate::html::words;
 use crate::render::{Cell, Content, Document, Tile, Tone};
 use crate::spec::Lang;
 use crate::{ReportError, Result};
@@ -294,7 +294,7 @@ pub fn document(document: &Document) -> Result<(Vec<u8>, usize)> {
         layout.paragraph(&document.subtitle, Lang::En);
     }
     let words = words(document.lang);
-    layout.text(MARGIN_X, 10.5, MUTED, &format!("{}{}", words.period, period_label(&document.period, document.period_kind, document.lang)));
+    layout.text(MARGIN_X, 10.5, MUTED, &format!("{}{}", words.period, document.period.label(document.lang)));
     layout.y += 20.0;
     layout.push(Op::Rect { x: MARGIN_X, y: layout.y, w: WIDTH, h: 2.0, color: BRAND });
     layout.y += 16.0;

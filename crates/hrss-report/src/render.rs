@@ -44,7 +44,6 @@ pub struct Document {
     pub title: String,
     pub subtitle: String,
     pub period: Period,
-    pub period_kind: PeriodKind,
     pub lang: Lang,
     pub blocks: Vec<Block>,
 }
@@ -204,7 +203,12 @@ pub async fn evaluate(ctx: &SessionContext, dashboard: &Dashboard, options: &Ren
             }
             Section::Table { query: sql, columns, .. } => {
                 let result = query(sql).await?;
-                let (header, rows) = table(&result, columns).map_err(&fail)?;
+                // Column names may be written in the report's language with l(), so the keys are templates too.
+                let columns = columns
+                    .iter()
+                    .map(|(name, format)| Ok((env.render_str(name, &vars).map_err(|e| fail(format!("columns: {e}")))?, *format)))
+                    .collect::<Result<_>>()?;
+                let (header, rows) = table(&result, &columns).map_err(&fail)?;
                 Content::Table { header, rows, csv: csv(&result).map_err(&fail)? }
             }
             Section::Chart(spec) => {
@@ -215,7 +219,7 @@ pub async fn evaluate(ctx: &SessionContext, dashboard: &Dashboard, options: &Ren
         };
         blocks.push(Block { id: head.id.to_string(), title, content });
     }
-    Ok(Document { name: dashboard.name.clone(), title, subtitle, period, period_kind: dashboard.period, lang, blocks })
+    Ok(Document { name: dashboard.name.clone(), title, subtitle, period, lang, blocks })
 }
 
 /// Renders a dashboard: `out/<name>.html`, `out/<name>.pdf` and `out/<name>/<section>.svg|png|csv`.

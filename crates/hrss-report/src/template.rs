@@ -44,6 +44,58 @@ impl Period {
     }
 }
 
+impl Period {
+    fn of(kind: PeriodKind, year: i32, index: i32) -> Self {
+        match kind {
+            PeriodKind::Year => Self { text: year.to_string(), year, quarter: None, month: None },
+            PeriodKind::Quarter => Self { text: format!("{year}-Q{index}"), year, quarter: Some(index as u8), month: None },
+            PeriodKind::Month => Self { text: format!("{year}-{index:02}"), year, quarter: Some((index as u8).div_ceil(3)), month: Some(index as u8) },
+        }
+    }
+
+    pub fn kind(&self) -> PeriodKind {
+        match (self.month, self.quarter) {
+            (Some(_), _) => PeriodKind::Month,
+            (None, Some(_)) => PeriodKind::Quarter,
+            (None, None) => PeriodKind::Year,
+        }
+    }
+
+    fn per_year(&self) -> i32 {
+        match self.kind() {
+            PeriodKind::Year => 1,
+            PeriodKind::Quarter => 4,
+            PeriodKind::Month => 12,
+        }
+    }
+
+    /// The period `steps` periods of the same kind away.
+    pub fn shifted(&self, steps: i32) -> Self {
+        let per_year = self.per_year();
+        let index = match self.kind() {
+            PeriodKind::Year => 0,
+            PeriodKind::Quarter => i32::from(self.quarter.unwrap_or(1)) - 1,
+            PeriodKind::Month => i32::from(self.month.unwrap_or(1)) - 1,
+        };
+        let absolute = self.year * per_year + index + steps;
+        Self::of(self.kind(), absolute.div_euclid(per_year), absolute.rem_euclid(per_year) + 1)
+    }
+
+    /// The period as a heading prints it: `2025年12月`, `2025年第四季度`; `December 2025`, `2025 Q4`.
+    pub fn label(&self, lang: Lang) -> String {
+        const QUARTERS: [&str; 4] = ["一", "二", "三", "四"];
+        const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+        match (lang, self.quarter, self.month) {
+            (Lang::Zh, _, Some(m)) => format!("{}年{m}月", self.year),
+            (Lang::En, _, Some(m)) => format!("{} {}", MONTHS[usize::from(m - 1)], self.year),
+            (Lang::Zh, Some(q), None) => format!("{}年第{}季度", self.year, QUARTERS[usize::from(q - 1)]),
+            (Lang::En, Some(q), None) => format!("{} Q{q}", self.year),
+            (Lang::Zh, None, None) => format!("{}年", self.year),
+            (Lang::En, None, None) => self.year.to_string(),
+        }
+    }
+}
+
 fn number(value: &Value) -> Option<f64> {
     if value.is_undefined() || value.is_none() {
         return None;
@@ -88,6 +140,9 @@ pub fn context(period: &Period, lang: Lang) -> BTreeMap<String, Value> {
         ("quarter", period.quarter.map_or(Value::from(()), Value::from)),
         ("month", period.month.map_or(Value::from(()), Value::from)),
         ("lang", Value::from(lang.code())),
+        ("previous_period", Value::from(period.shifted(-1).text)),
+        ("same_period_last_year", Value::from(period.shifted(-period.per_year()).text)),
+        ("period_label", Value::from(period.label(lang))),
     ]
     .map(|(name, value)| (name.to_string(), value)))
 }
@@ -104,6 +159,12 @@ mod tests {
         assert!(Period::parse(PeriodKind::Month, "2025-13").is_err());
         assert!(Period::parse(PeriodKind::Year, "2025-12").is_err());
         assert!(Period::parse(PeriodKind::Quarter, "2025-Q5").unwrap_err().contains("2025-Q4"));
+        assert_eq!(month.shifted(1).text, "2026-01");
+        assert_eq!(month.shifted(-12).text, "2024-12");
+        assert_eq!(Period::parse(PeriodKind::Quarter, "2025-Q1").expect("a quarter").shifted(-1).text, "2024-Q4");
+        assert_eq!(Period::parse(PeriodKind::Year, "2025").expect("a year").shifted(-1).text, "2024");
+        assert_eq!(month.label(Lang::Zh), "2025年12月");
+        assert_eq!(Period::parse(PeriodKind::Quarter, "2025-Q4").expect("a quarter").label(Lang::Zh), "2025年第四季度");
     }
 
     #[test]
