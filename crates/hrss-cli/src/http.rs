@@ -2,17 +2,11 @@
 //! CSV downloads; reports are rendered into a private folder and rendered again when the warehouse has
 //! changed (a new load or build moves the ledger's version) or a dashboard file has.
 
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use http_body_util::Full;
-use hyper::body::{Bytes, Incoming};
-use hyper::header::{CACHE_CONTROL, CONTENT_TYPE};
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use tiny_http::{Header, Method, Response};
 use tokio::sync::Mutex;
 
 use hrss_core::warehouse::{Layer, Warehouse};
@@ -50,10 +44,9 @@ struct ReportServer {
 }
 
 pub async fn serve_http(warehouse: Warehouse, options: HttpOptions) -> Result<()> {
-    let listener = tokio::net::TcpListener::bind((options.host.as_str(), options.port))
-        .await
+    let listener = tiny_http::Server::http((options.host.as_str(), options.port))
         .map_err(|e| AppError::Usage(format!("cannot listen on {}:{}: {e}; choose another --http-port (0 picks a free one)", options.host, options.port)))?;
-    let bound = listener.local_addr().map_err(|e| AppError::Usage(e.to_string()))?;
+    let bound = listener.server_addr().to_ip().map_or_else(|| format!("{}:{}", options.host, options.port), |a| a.to_string());
     let out = tempfile::Builder::new().prefix("hrss-reports-").tempdir().map_err(|e| AppError::Usage(format!("cannot create a folder for rendered reports: {e}")))?;
     let server = Arc::new(ReportServer {
         warehouse,
@@ -64,27 +57,32 @@ pub async fn serve_http(warehouse: Warehouse, options: HttpOptions) -> Result<()
     // The first rendering happens before the address is printed, so a client never waits on it.
     drop(server.fresh().await);
     println!("http://{bound}/  (reports)");
-    loop {
-        let (stream, _) = match listener.accept().await {
-            Ok(connection) => connection,
-            Err(e) => {
-                eprintln!("warning: cannot accept a connection: {e}");
-                continue;
-            }
-        };
-        let server = Arc::clone(&server);
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let server = Arc::clone(&server);
-                async move { Ok::<_, Infallible>(server.respond(request).await) }
-            });
-            if let Err(e) = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
-                if !e.is_incomplete_message() {
-                    eprintln!("warning: HTTP connection failed: {e}");
+    let runtime = tokio::runtime::Handle::current();
+    let accept = tokio::task::spawn_blocking(move || {
+        for request in listener.incoming_requests() {
+            let (server, runtime) = (Arc::clone(&server), runtime.clone());
+            // One thread per request: a re-rendering must not hold up the downloads of other clients.
+            std::thread::spawn(move || {
+                let url = request.url().to_string();
+                let (status, content_type, body) = runtime.block_on(server.respond(request.method(), &url));
+                // Whole files with a Content-Length: every report file is rendered before it is served.
+                let response = Response::from_data(body)
+                    .with_chunked_threshold(usize::MAX)
+                    .with_status_code(status)
+                    .with_header(header("Content-Type", content_type))
+                    // Reports change with the warehouse: a browser must ask again.
+                    .with_header(header("Cache-Control", "no-cache"));
+                if let Err(e) = request.respond(response) {
+                    eprintln!("warning: cannot answer {url}: {e}");
                 }
-            }
-        });
-    }
+            });
+        }
+    });
+    accept.await.map_err(|e| AppError::Usage(format!("the HTTP server stopped: {e}")))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("header names and values are ASCII constants")
 }
 
 impl ReportServer {
@@ -142,24 +140,25 @@ impl ReportServer {
         (reports, failures)
     }
 
-    async fn respond(&self, request: Request<Incoming>) -> Response<Full<Bytes>> {
-        if request.method() != Method::GET && request.method() != Method::HEAD {
-            return plain(StatusCode::METHOD_NOT_ALLOWED, "only GET is served\n");
+    /// (status, content type, body) for a request.
+    async fn respond(&self, method: &Method, url: &str) -> (u16, &'static str, Vec<u8>) {
+        if *method != Method::Get && *method != Method::Head {
+            return plain(405, "only GET is served\n");
         }
-        let path = request.uri().path().to_string();
+        let path = url.split(['?', '#']).next().unwrap_or_default();
         let rendered = self.fresh().await;
         if path == "/" || path == "/index.html" {
-            return respond_with(StatusCode::OK, "text/html; charset=utf-8", index(&rendered, self.options.lang).into_bytes());
+            return (200, "text/html; charset=utf-8", index(&rendered, self.options.lang).into_bytes());
         }
-        match path.strip_prefix("/reports/").and_then(|rest| safe_relative(rest)) {
+        match path.strip_prefix("/reports/").and_then(safe_relative) {
             Some(relative) => {
                 let file = self.out.path().join(&relative);
                 match std::fs::read(&file) {
-                    Ok(bytes) => respond_with(StatusCode::OK, content_type(&file), bytes),
-                    Err(_) => plain(StatusCode::NOT_FOUND, &format!("no report file {path}; the index at / lists them\n")),
+                    Ok(bytes) => (200, content_type(&file), bytes),
+                    Err(_) => plain(404, &format!("no report file {path}; the index at / lists them\n")),
                 }
             }
-            None => plain(StatusCode::NOT_FOUND, &format!("nothing at {path}; the index at / lists the reports\n")),
+            None => plain(404, &format!("nothing at {path}; the index at / lists the reports\n")),
         }
     }
 }
@@ -203,20 +202,8 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-fn respond_with(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    if let Ok(value) = content_type.parse() {
-        headers.insert(CONTENT_TYPE, value);
-    }
-    // Reports change with the warehouse: a browser must ask again.
-    headers.insert(CACHE_CONTROL, hyper::header::HeaderValue::from_static("no-cache"));
-    response
-}
-
-fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
-    respond_with(status, "text/plain; charset=utf-8", text.as_bytes().to_vec())
+fn plain(status: u16, text: &str) -> (u16, &'static str, Vec<u8>) {
+    (status, "text/plain; charset=utf-8", text.as_bytes().to_vec())
 }
 
 fn escape(text: &str) -> String {
