@@ -163,7 +163,7 @@ pub async fn evaluate(ctx: &SessionContext, dashboard: &Dashboard, options: &Ren
         }
     };
     let period = Period::parse(dashboard.period, &period_text)
-        .map_err(|m| spec_error(format!("the reporting period {m}; this report is by {:?}", dashboard.period).to_lowercase()))?;
+        .map_err(|m| spec_error(format!("the reporting period {m}: give --period in that form, or leave it out for the latest period")))?;
     let scope = context(&period, lang);
     let vars = Value::from(scope.clone());
     let fill = |template: &str, what: &str| -> Result<String> {
