@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `hrss` binary on generated data and on deliberately broken fixtures.
 
+mod browser;
 mod demo;
 mod forecast;
 mod generate;

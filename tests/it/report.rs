@@ -15,7 +15,7 @@ fn dashboards() -> Vec<Dashboard> {
 }
 
 /// The share of pixels that are not near-white, and the number of distinct colours, of a PNG.
-fn ink(png_path: &Path) -> (f64, usize) {
+pub fn ink(png_path: &Path) -> (f64, usize) {
     let decoder = png::Decoder::new(std::fs::File::open(png_path).expect("PNG exists"));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut pixels = vec![0; reader.output_buffer_size()];
