@@ -209,6 +209,10 @@ fn http_server_lists_and_serves_the_reports_and_renders_them_again_after_a_build
     assert_eq!(index.matches("class=\"open\"").count(), 5, "one link per report");
     let page = server.get_text("/reports/fund_monitor.html");
     assert!(page.contains("<svg") && page.contains("id=\"pension_balance_capacity\""));
+    assert!(page.contains("src: url(/fonts/hrss-sans.otf)"), "served pages load the project's CJK font");
+    let (status, content_type, font) = server.request("GET", "/fonts/hrss-sans.otf");
+    assert_eq!((status, content_type.as_str()), (200, "font/otf"));
+    assert_eq!(&font[..4], b"OTTO", "an OpenType font with CFF outlines");
     let (status, content_type, csv) = server.request("GET", "/reports/fund_monitor/pension_balance_capacity.csv");
     assert_eq!((status, content_type.as_str()), (200, "text/csv; charset=utf-8"));
     assert!(String::from_utf8_lossy(&csv).lines().count() > 12, "the chart's data");

@@ -70,8 +70,8 @@ pub async fn serve_http(warehouse: Warehouse, options: HttpOptions) -> Result<()
                     .with_chunked_threshold(usize::MAX)
                     .with_status_code(status)
                     .with_header(header("Content-Type", content_type))
-                    // Reports change with the warehouse: a browser must ask again.
-                    .with_header(header("Cache-Control", "no-cache"));
+                    // Reports change with the warehouse: a browser must ask again; the font never changes.
+                    .with_header(header("Cache-Control", if content_type.starts_with("font/") { "max-age=86400" } else { "no-cache" }));
                 if let Err(e) = request.respond(response) {
                     eprintln!("warning: cannot answer {url}: {e}");
                 }
@@ -148,12 +148,18 @@ impl ReportServer {
         let path = url.split(['?', '#']).next().unwrap_or_default();
         let rendered = self.fresh().await;
         if path == "/" || path == "/index.html" {
-            return (200, "text/html; charset=utf-8", index(&rendered, self.options.lang).into_bytes());
+            return (200, "text/html; charset=utf-8", with_font(&index(&rendered, self.options.lang)).into_bytes());
+        }
+        if path == FONT_PATH {
+            return (200, "font/otf", hrss_report::FONT_BYTES.to_vec());
         }
         match path.strip_prefix("/reports/").and_then(safe_relative) {
             Some(relative) => {
                 let file = self.out.path().join(&relative);
                 match std::fs::read(&file) {
+                    Ok(bytes) if file.extension().is_some_and(|e| e == "html") => {
+                        (200, content_type(&file), with_font(&String::from_utf8_lossy(&bytes)).into_bytes())
+                    }
                     Ok(bytes) => (200, content_type(&file), bytes),
                     Err(_) => plain(404, &format!("no report file {path}; the index at / lists them\n")),
                 }
@@ -161,6 +167,16 @@ impl ReportServer {
             None => plain(404, &format!("nothing at {path}; the index at / lists the reports\n")),
         }
     }
+}
+
+/// Where the server offers the project's CJK font.
+const FONT_PATH: &str = "/fonts/hrss-sans.otf";
+
+/// A served page asks for the project's own CJK font, so Chinese text reads on a machine with none installed.
+/// (The report files themselves stay self-contained and fall back to the system's Chinese fonts.)
+fn with_font(html: &str) -> String {
+    let face = format!("<style>@font-face {{ font-family: \"Noto Sans CJK SC\"; src: url({FONT_PATH}) format(\"opentype\"); }}</style>\n</head>");
+    html.replacen("</head>", &face, 1)
 }
 
 /// A path under the reports folder, refusing anything that could leave it.

@@ -125,7 +125,17 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     runs
 }
 
-/// Axis ticks: thousands separators, at most one decimal.
+/// The decimals every tick of an axis spanning `low..high` shows, so that one axis reads 0.5, 1.0, 1.5
+/// rather than 0.50, 1, 1.5.
+fn axis_decimals(low: f64, high: f64) -> u8 {
+    match high - low {
+        span if span < 2.0 => 2,
+        span if span < 20.0 => 1,
+        _ => 0,
+    }
+}
+
+/// A value outside an axis (a pie's total and shares): thousands separators, a decimal or two when small.
 fn format_tick(v: f64) -> String {
     if v.abs() >= 1000.0 || v.fract().abs() < 1e-9 { grouped(v, 0) } else { grouped(v, if v.abs() < 1.0 { 2 } else { 1 }) }
 }
@@ -281,7 +291,7 @@ impl Chart {
             .disable_x_mesh()
             .x_labels(0)
             .y_labels(8)
-            .y_label_formatter(&|v: &f64| format_tick(*v))
+            .y_label_formatter(&|v: &f64| grouped(*v, axis_decimals(y_low, y_high)))
             .x_desc(&self.x_title)
             .y_desc(&self.y_title)
             .label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
@@ -297,7 +307,7 @@ impl Chart {
                 .configure_secondary_axes()
                 .y_desc(self.y2_title.as_deref().unwrap_or_default())
                 .y_labels(8)
-                .y_label_formatter(&|v: &f64| format_tick(*v))
+                .y_label_formatter(&|v: &f64| grouped(*v, axis_decimals(y2_low, y2_high)))
                 .label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
                 .axis_desc_style((FAMILY, AXIS_TITLE_SIZE).into_font().color(&TEXT))
                 .axis_style(RGBColor(150, 160, 170))
@@ -358,7 +368,7 @@ impl Chart {
                 for (i, series) in self.series.iter().enumerate() {
                     let c = color(i);
                     for run in segments(&series.values) {
-                        chart.draw_series(AreaSeries::new(run, 0.0, c.mix(0.18)).border_style(c.stroke_width(3))).map_err(drawing)?;
+                        chart.draw_series(AreaSeries::new(run, 0.0, c.mix(0.08)).border_style(c.stroke_width(3))).map_err(drawing)?;
                     }
                 }
             }
@@ -421,8 +431,8 @@ impl Chart {
             .configure_mesh()
             .x_labels(8)
             .y_labels(8)
-            .x_label_formatter(&|v: &f64| format_tick(*v))
-            .y_label_formatter(&|v: &f64| format_tick(*v))
+            .x_label_formatter(&|v: &f64| grouped(*v, axis_decimals(x_range.0, x_range.1)))
+            .y_label_formatter(&|v: &f64| grouped(*v, axis_decimals(y_low, y_high)))
             .x_desc(&self.x_title)
             .y_desc(&self.y_title)
             .label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
@@ -576,6 +586,7 @@ mod tests {
         assert_eq!(format_tick(12.25), "12.2");
         assert_eq!(format_tick(0.25), "0.25");
         assert_eq!(format_tick(15.0), "15");
+        assert_eq!((axis_decimals(0.0, 1.5), axis_decimals(0.0, 12.0), axis_decimals(0.0, 800.0)), (2, 1, 0));
     }
 
     #[test]

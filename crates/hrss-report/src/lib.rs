@@ -14,6 +14,7 @@ mod spec;
 mod template;
 
 pub use render::{evaluate, render_dashboard, write_document, Content, Document, OutputFiles, RenderOptions, RenderedReport};
+pub use font::FONT_BYTES;
 pub use spec::{Dashboard, Lang, Section};
 
 use std::path::PathBuf;
