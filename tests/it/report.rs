@@ -124,6 +124,17 @@ fn reports_render_in_english_for_a_chosen_period_and_refuse_a_period_of_the_wron
     assert!(html.contains(&english_title.replace('&', "&amp;")), "the English title {english_title}");
     assert!(!out.join("fund_monitor.pdf").exists() && !out.join("fund_monitor").exists(), "only the formats asked for");
 
+    // Every report renders in English (each has its own queries for the English names and units).
+    let english = scratch("report-english-all");
+    let stdout = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "report", "--out", &english.to_string_lossy(), "--lang", "en", "--format", "html"]);
+    for dashboard in dashboards() {
+        let html = std::fs::read_to_string(english.join(format!("{}.html", dashboard.name))).expect("English HTML written");
+        let title = dashboard.title_en.as_deref().expect("every dashboard has an English title");
+        assert!(html.contains("<html lang=\"en\">"), "{}: {stdout}", dashboard.name);
+        let fixed_part = title[..title.find("{{").unwrap_or(title.len())].trim();
+        assert!(html.contains(&format!("<h1>{fixed_part}")), "{}: the English title {title}", dashboard.name);
+    }
+
     let wrong = hrss(&["--warehouse", &warehouse.to_string_lossy(), "report", "fund_monitor", "--out", &out.to_string_lossy(), "--period", "2025-13"]);
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert!(!wrong.status.success() && stderr.contains("2025-13") && stderr.contains("2025-12"), "{stderr}");
