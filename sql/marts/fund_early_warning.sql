@@ -114,25 +114,25 @@ SELECT
         ELSE 'green'
     END AS level,
     CASE WHEN months_of_payment_capacity IS NOT NULL THEN concat(
-        '可支付月数 ', CAST(round(months_of_payment_capacity, 1) AS VARCHAR), ' 个月',
+        '可支付月数', CAST(round(months_of_payment_capacity, 1) AS VARCHAR), '个月',
         CASE level_now
-            WHEN 2 THEN concat('，低于红线 ', CAST(red_below_months AS VARCHAR), ' 个月')
-            WHEN 1 THEN concat('，低于黄线 ', CAST(amber_below_months AS VARCHAR), ' 个月')
-            ELSE concat('，不低于黄线 ', CAST(amber_below_months AS VARCHAR), ' 个月')
+            WHEN 2 THEN concat('，低于红线', CAST(red_below_months AS VARCHAR), '个月')
+            WHEN 1 THEN concat('，低于黄线', CAST(amber_below_months AS VARCHAR), '个月')
+            ELSE concat('，不低于黄线', CAST(amber_below_months AS VARCHAR), '个月')
         END,
         CASE WHEN months_baseline IS NOT NULL THEN concat(
-            '；基准情景 ', CAST(projected_year AS VARCHAR), ' 年末预计 ', CAST(round(months_baseline, 1) AS VARCHAR), ' 个月',
+            '；基准情景', CAST(projected_year AS VARCHAR), '年末预计', CAST(round(months_baseline, 1) AS VARCHAR), '个月',
             CASE level_projected WHEN 2 THEN '（低于红线）' WHEN 1 THEN '（低于黄线）' ELSE '' END)
         END,
         CASE WHEN run_out_baseline IS NOT NULL
-            THEN concat('；基准情景预计 ', CAST(run_out_baseline AS VARCHAR), ' 年累计结余转负')
+            THEN concat('；基准情景预计', CAST(run_out_baseline AS VARCHAR), '年累计结余转负')
             WHEN projected_year IS NOT NULL THEN '；基准情景30年内累计结余不转负'
         END,
         CASE WHEN run_out_pessimistic IS NOT NULL AND run_out_pessimistic IS DISTINCT FROM run_out_baseline
-            THEN concat('（悲观情景 ', CAST(run_out_pessimistic AS VARCHAR), ' 年）')
+            THEN concat('（悲观情景', CAST(run_out_pessimistic AS VARCHAR), '年）')
         END,
         CASE WHEN contributors_per_retiree IS NOT NULL
-            THEN concat('；制度抚养比 ', CAST(round(contributors_per_retiree, 2) AS VARCHAR), ':1')
+            THEN concat('；制度抚养比', CAST(round(contributors_per_retiree, 2) AS VARCHAR), ':1')
         END
     ) END AS reason
 FROM judged

@@ -224,7 +224,7 @@ fn demo_projects_and_forecasts_every_fund_and_warns_on_the_subsidy_led_one() {
     let latest = "(SELECT max(period) FROM marts.fund_early_warning)";
     assert_eq!(scalar(&warehouse, &format!("SELECT level FROM marts.fund_early_warning WHERE fund = 'institution_pension' AND period = {latest}")), "red");
     let reason = scalar(&warehouse, &format!("SELECT reason FROM marts.fund_early_warning WHERE fund = 'institution_pension' AND period = {latest}"));
-    assert!(reason.starts_with("可支付月数 2.") && reason.contains("低于红线 6.0 个月") && reason.contains("年累计结余转负"), "{reason}");
+    assert!(reason.starts_with("可支付月数2.") && reason.contains("低于红线6.0个月") && reason.contains("年累计结余转负"), "{reason}");
     assert_eq!(scalar(&warehouse, &format!("SELECT count(*) FROM marts.fund_early_warning WHERE period = {latest} AND level IS NULL")), "0");
     // The statistical forecasts beside it, in the forecasts schema: 5 funds x 2 measures x 2026-2030.
     assert_eq!(scalar(&warehouse, "SELECT count(*) || ' ' || min(year) || '-' || max(year) FROM forecasts.fund_flows"), "50 2026-2030");

@@ -1,14 +1,14 @@
 //! Reports from the demo warehouse: every dashboard in every format (HTML, PDF, SVG, PNG, CSV), in English and
 //! for a chosen period, and served over HTTP with re-rendering when the warehouse changes.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use hrss_report::{Dashboard, Section};
 
-use crate::support::{hrss, hrss_ok, project_root, scratch, Demo, TEST_KEY};
+use crate::support::{hrss, hrss_ok, project_root, scratch, serve, Demo, Served};
 
 fn dashboards() -> Vec<Dashboard> {
     Dashboard::discover(&project_root().join("dashboards")).expect("the dashboards parse")
@@ -110,7 +110,7 @@ fn every_report_renders_every_section_to_html_pdf_svg_png_and_csv() {
 }
 
 #[test]
-fn reports_render_in_english_for_a_chosen_period_and_refuse_a_period_of_the_wrong_form() {
+fn reports_render_in_english_for_a_chosen_period_say_when_a_period_has_no_data_and_refuse_a_bad_period() {
     let warehouse = Demo::get().warehouse();
     let out = scratch("report-english");
     let stdout = hrss_ok(&[
@@ -135,6 +135,15 @@ fn reports_render_in_english_for_a_chosen_period_and_refuse_a_period_of_the_wron
         assert!(html.contains(&format!("<h1>{fixed_part}")), "{}: the English title {title}", dashboard.name);
     }
 
+    // A quarter before the registrations begin: every section says so instead of drawing an empty chart.
+    let empty = scratch("report-empty-quarter");
+    hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "report", "hr_market", "--out", &empty.to_string_lossy(), "--period", "2023-Q2"]);
+    let html = std::fs::read_to_string(empty.join("hr_market.html")).expect("HTML written");
+    assert!(html.contains("2023年第二季度公共就业服务机构无登记数据"), "the summary says there is no data");
+    assert!(html.contains("2023年第二季度无数据") && !html.contains("<svg"), "no empty charts");
+    let pdf = lopdf::Document::load(empty.join("hr_market.pdf")).expect("the PDF parses");
+    assert_eq!(pdf.get_pages().len(), 1);
+
     let wrong = hrss(&["--warehouse", &warehouse.to_string_lossy(), "report", "fund_monitor", "--out", &out.to_string_lossy(), "--period", "2025-13"]);
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert!(!wrong.status.success() && stderr.contains("2025-13") && stderr.contains("2025-12"), "{stderr}");
@@ -142,26 +151,18 @@ fn reports_render_in_english_for_a_chosen_period_and_refuse_a_period_of_the_wron
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("bulletin"), "the known dashboards are named");
 }
 
-/// A running `hrss serve --http-port 0`, killed when dropped.
+/// A running `hrss serve --http-port 0`.
 pub struct HttpServer {
-    child: Child,
+    _served: Served,
     pub base: String,
 }
 
 impl HttpServer {
     pub fn start(warehouse: &Path) -> HttpServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hrss"))
-            .args(["--warehouse", &warehouse.to_string_lossy(), "serve", "--http-port", "0"])
-            .current_dir(project_root())
-            .env("HRSS_PSEUDONYM_KEY", TEST_KEY)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("hrss serve starts");
-        let mut first_line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first_line).expect("the server prints its address");
+        let served = serve(&["--warehouse", &warehouse.to_string_lossy(), "serve", "--http-port", "0"]);
+        let first_line = &served.first_line;
         let base = first_line.split_whitespace().next().filter(|a| a.starts_with("http://127.0.0.1:")).unwrap_or_else(|| panic!("no address in {first_line:?}"));
-        HttpServer { base: base.to_string(), child }
+        HttpServer { base: base.to_string(), _served: served }
     }
 
     /// (status, content type, body) of a request.
@@ -185,13 +186,6 @@ impl HttpServer {
         let (status, _, body) = self.request("GET", path);
         assert_eq!(status, 200, "GET {path}");
         String::from_utf8(body).expect("UTF-8")
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -2,19 +2,18 @@
 //! project-local virtual environment), both installed by `tests/clients/install.sh` when missing.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use crate::support::{hrss_ok, project_root, scratch, Demo, TEST_KEY};
+use crate::support::{hrss_ok, project_root, scratch, serve, Demo, Served};
 
 const ANALYST: (&str, &str) = ("analyst", "marts-only-password");
 const ADMIN: (&str, &str) = ("admin", "every-schema-password");
 
-/// A running `hrss serve`, killed when dropped.
+/// A running `hrss serve --pg-port 0`.
 struct Server {
-    child: Child,
+    _served: Served,
     port: u16,
 }
 
@@ -27,24 +26,17 @@ impl Server {
         add_user(&users, ANALYST, "marts");
         add_user(&users, ADMIN, "*");
         let warehouse = Demo::get().warehouse();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hrss"))
-            .args(["--warehouse", &warehouse.to_string_lossy(), "serve", "--pg-port", "0", "--users", &users.to_string_lossy()])
-            .args(extra)
-            .current_dir(project_root())
-            .env("HRSS_PSEUDONYM_KEY", TEST_KEY)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("hrss serve starts");
-        let mut first_line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first_line).expect("the server prints its address");
+        let (warehouse, users) = (warehouse.to_string_lossy(), users.to_string_lossy());
+        let args = [&["--warehouse", &*warehouse, "serve", "--pg-port", "0", "--users", &*users][..], extra].concat();
+        let served = serve(&args);
+        let first_line = &served.first_line;
         let port = first_line
             .trim()
             .strip_prefix("postgresql://127.0.0.1:")
             .and_then(|rest| rest.split_whitespace().next())
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("no address in {first_line:?}"));
-        Server { child, port }
+        Server { _served: served, port }
     }
 
     fn psql(&self, (user, password): (&str, &str), args: &[&str]) -> Output {
@@ -75,13 +67,6 @@ impl Server {
             .expect("python runs");
         assert!(output.status.success(), "pg_client.py {args:?}: {}", String::from_utf8_lossy(&output.stderr));
         String::from_utf8(output.stdout).expect("UTF-8")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -1,7 +1,8 @@
 //! Running the real binary, and one shared small demo that several tests inspect.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 
 /// The repository root: the project folder with pipelines/, sql/ and dashboards/.
@@ -29,6 +30,36 @@ pub fn hrss(args: &[&str]) -> Output {
         .env_remove("HRSS_WAREHOUSE")
         .output()
         .expect("the hrss binary runs")
+}
+
+/// A running `hrss serve`, killed when dropped.
+pub struct Served {
+    child: Child,
+    /// The first line the server printed: its address, once it is ready.
+    pub first_line: String,
+}
+
+/// Starts `hrss ARGS` (a `serve` command) from the project root and waits for its first line.
+pub fn serve(args: &[&str]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hrss"))
+        .args(args)
+        .current_dir(project_root())
+        .env("HRSS_PSEUDONYM_KEY", TEST_KEY)
+        .env_remove("HRSS_WAREHOUSE")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("hrss serve starts");
+    let mut first_line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first_line).expect("the server prints its address");
+    Served { child, first_line }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// Runs `hrss` with `input` on its standard input (not a terminal), as a script or a pipe would.

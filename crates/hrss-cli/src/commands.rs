@@ -15,7 +15,7 @@ use datafusion::prelude::SessionContext;
 use hrss_models::docs::TableDoc;
 use hrss_models::lineage::Graph;
 use hrss_models::{BuildOptions, BuildReport};
-use hrss_report::{render_dashboard, Dashboard, OutputFiles, RenderOptions, RenderedReport};
+use hrss_report::{evaluate, write_document, Dashboard, OutputFiles, RenderOptions, RenderedReport};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{AppError, Result};
@@ -493,14 +493,14 @@ async fn report(
         }
     }
     let ctx = warehouse.session().await?;
-    let mut written = Vec::new();
-    for dashboard in dashboards.iter().filter(|d| names.is_empty() || names.contains(&d.name)) {
-        let bar = spinner(&format!("report {}", dashboard.name));
-        let rendered = render_dashboard(&ctx, dashboard, out, files, options).await;
-        bar.finish_and_clear();
-        written.push(rendered?);
-    }
-    Ok(written)
+    let selected: Vec<&Dashboard> = dashboards.iter().filter(|d| names.is_empty() || names.contains(&d.name)).collect();
+    let bar = spinner(&format!("{} reports", selected.len()));
+    // The reports' queries run together (each is small, so one report alone leaves a core idle); then
+    // each is drawn in turn, its charts rasterized on every core.
+    let documents = futures::future::join_all(selected.iter().map(|dashboard| evaluate(&ctx, dashboard, options))).await;
+    let written = documents.into_iter().map(|document| Ok(write_document(&document?, out, files)?)).collect();
+    bar.finish_and_clear();
+    written
 }
 
 /// One line per report: its name, period and main files; then how many chart files sit beside them.

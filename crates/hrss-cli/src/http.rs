@@ -10,7 +10,7 @@ use tiny_http::{Header, Method, Response};
 use tokio::sync::Mutex;
 
 use hrss_core::warehouse::{Layer, Warehouse};
-use hrss_report::{Dashboard, Lang, OutputFiles, RenderOptions, RenderedReport};
+use hrss_report::{escape_html as escape, Dashboard, Lang, OutputFiles, RenderOptions, RenderedReport};
 
 use crate::error::{AppError, Result};
 
@@ -220,10 +220,6 @@ fn content_type(path: &Path) -> &'static str {
 
 fn plain(status: u16, text: &str) -> (u16, &'static str, Vec<u8>) {
     (status, "text/plain; charset=utf-8", text.as_bytes().to_vec())
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The index page: each report with its period, PDF, charts and CSV downloads.

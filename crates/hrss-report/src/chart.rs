@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -123,6 +124,18 @@ fn segments(values: &[Option<f64>]) -> Vec<Vec<(f64, f64)>> {
     }
     runs.retain(|r| !r.is_empty());
     runs
+}
+
+/// The grid, tick labels and axis titles every cartesian chart shares.
+fn house_style<'m, 'a, 'b, X: Ranged, Y: Ranged, DB: DrawingBackend>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB> {
+    mesh.label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
+        .axis_desc_style((FAMILY, AXIS_TITLE_SIZE).into_font().color(&TEXT))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(240, 242, 245))
+        .bold_line_style(RGBColor(215, 220, 228))
+        .axis_style(RGBColor(150, 160, 170))
 }
 
 /// The decimals every tick of an axis spanning `low..high` shows, so that one axis reads 0.5, 1.0, 1.5
@@ -286,22 +299,18 @@ impl Chart {
             .build_cartesian_2d(x_range.clone(), y_low..y_high)
             .map_err(drawing)?
             .set_secondary_coord(x_range, y2_low..y2_high);
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(0)
-            .y_labels(8)
-            .y_label_formatter(&|v: &f64| grouped(*v, axis_decimals(y_low, y_high)))
-            .x_desc(&self.x_title)
-            .y_desc(&self.y_title)
-            .label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
-            .axis_desc_style((FAMILY, AXIS_TITLE_SIZE).into_font().color(&TEXT))
-            .max_light_lines(1)
-            .light_line_style(RGBColor(240, 242, 245))
-            .bold_line_style(RGBColor(215, 220, 228))
-            .axis_style(RGBColor(150, 160, 170))
-            .draw()
-            .map_err(drawing)?;
+        house_style(
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(0)
+                .y_labels(8)
+                .y_label_formatter(&|v: &f64| grouped(*v, axis_decimals(y_low, y_high)))
+                .x_desc(&self.x_title)
+                .y_desc(&self.y_title),
+        )
+        .draw()
+        .map_err(drawing)?;
         if dual {
             chart
                 .configure_secondary_axes()
@@ -427,22 +436,18 @@ impl Chart {
             .y_label_area_size(96)
             .build_cartesian_2d(x_range.0..x_range.1, y_low..y_high)
             .map_err(drawing)?;
-        chart
-            .configure_mesh()
-            .x_labels(8)
-            .y_labels(8)
-            .x_label_formatter(&|v: &f64| grouped(*v, axis_decimals(x_range.0, x_range.1)))
-            .y_label_formatter(&|v: &f64| grouped(*v, axis_decimals(y_low, y_high)))
-            .x_desc(&self.x_title)
-            .y_desc(&self.y_title)
-            .label_style((FAMILY, LABEL_SIZE).into_font().color(&MUTED))
-            .axis_desc_style((FAMILY, AXIS_TITLE_SIZE).into_font().color(&TEXT))
-            .max_light_lines(1)
-            .light_line_style(RGBColor(240, 242, 245))
-            .bold_line_style(RGBColor(215, 220, 228))
-            .axis_style(RGBColor(150, 160, 170))
-            .draw()
-            .map_err(drawing)?;
+        house_style(
+            chart
+                .configure_mesh()
+                .x_labels(8)
+                .y_labels(8)
+                .x_label_formatter(&|v: &f64| grouped(*v, axis_decimals(x_range.0, x_range.1)))
+                .y_label_formatter(&|v: &f64| grouped(*v, axis_decimals(y_low, y_high)))
+                .x_desc(&self.x_title)
+                .y_desc(&self.y_title),
+        )
+        .draw()
+        .map_err(drawing)?;
         for (i, series) in self.series.iter().enumerate() {
             let c = color(i);
             let points: Vec<(f64, f64, usize)> = self

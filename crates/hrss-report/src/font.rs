@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use ab_glyph::FontRef;
+use ab_glyph::{Font, FontRef};
 use plotters::style::FontStyle;
 
 /// The family name charts ask plotters for.
@@ -21,4 +21,21 @@ pub fn font() -> &'static FontRef<'static> {
         }
         font
     })
+}
+
+/// The advance width of `text` set at `em` units per em (points or pixels), kerning included.
+pub fn advance_width(text: &str, em: f32) -> f32 {
+    let font = font();
+    let scale = em / font.units_per_em().unwrap_or(1000.0);
+    let mut previous = None;
+    let mut width = 0.0;
+    for c in text.chars() {
+        let glyph = font.glyph_id(c);
+        if let Some(prev) = previous {
+            width += font.kern_unscaled(prev, glyph);
+        }
+        width += font.h_advance_unscaled(glyph);
+        previous = Some(glyph);
+    }
+    width * scale
 }

@@ -15,6 +15,7 @@ mod template;
 
 pub use render::{evaluate, render_dashboard, write_document, Content, Document, OutputFiles, RenderOptions, RenderedReport};
 pub use font::FONT_BYTES;
+pub use outlined_svg::escape as escape_html;
 pub use spec::{Dashboard, Lang, Section};
 
 use std::path::PathBuf;

@@ -12,7 +12,7 @@ use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontTransform,
 };
 
-use crate::font::font;
+use crate::font::{advance_width, font};
 
 /// Wraps plotters' SVG backend; text goes to `glyph_paths` as `<path>` elements, appended when the SVG is finished.
 pub struct OutlinedSvg<'a> {
@@ -39,8 +39,8 @@ fn rgb(color: BackendColor) -> String {
     format!("#{r:02X}{g:02X}{b:02X}")
 }
 
-/// SVG path data for `text` with its baseline starting at (0, 0), and its advance width, at `em` pixels.
-pub fn text_path(text: &str, em: f32) -> (String, f32) {
+/// SVG path data for `text` with its baseline starting at (0, 0), at `em` pixels.
+pub fn text_path(text: &str, em: f32) -> String {
     let font = font();
     let scale = em / font.units_per_em().unwrap_or(1000.0);
     let mut data = String::new();
@@ -85,7 +85,7 @@ pub fn text_path(text: &str, em: f32) -> (String, f32) {
         }
         pen += font.h_advance_unscaled(glyph) * scale;
     }
-    (data, pen)
+    data
 }
 
 impl DrawingBackend for OutlinedSvg<'_> {
@@ -133,8 +133,7 @@ impl DrawingBackend for OutlinedSvg<'_> {
 
     fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
         let em = (style.size() / 1.24) as f32;
-        let (_, width) = text_path(text, em);
-        Ok((width.ceil() as u32, em.ceil() as u32))
+        Ok((advance_width(text, em).ceil() as u32, em.ceil() as u32))
     }
 
     fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<Self::ErrorType>> {
@@ -144,7 +143,8 @@ impl DrawingBackend for OutlinedSvg<'_> {
         }
         // The same em size plotters' own SVG backend gives the text.
         let em = (style.size() / 1.24) as f32;
-        let (data, width) = text_path(text, em);
+        let data = text_path(text, em);
+        let width = advance_width(text, em);
         let dx = match style.anchor().h_pos {
             HPos::Left => 0.0,
             HPos::Center => -width / 2.0,
@@ -181,5 +181,5 @@ pub fn escape(text: &str) -> String {
 
 /// The width in pixels of `text` drawn at plotters font size `size` (the backend draws at `size / 1.24` em).
 pub fn text_width(text: &str, size: f64) -> f64 {
-    f64::from(text_path(text, (size / 1.24) as f32).1)
+    f64::from(advance_width(text, (size / 1.24) as f32))
 }

@@ -4,7 +4,6 @@
 //! Layout runs first and produces pages of drawing operations; only then are they drawn, so every page's
 //! footer can say how many pages there are.
 
-use ab_glyph::Font as _;
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::num::NormalizedF32;
@@ -16,7 +15,7 @@ use krilla::Document as PdfDocument;
 use krilla_svg::{SurfaceExt, SvgSettings};
 
 use crate::chart::parse_svg;
-use crate::font::{font, FONT_BYTES};
+use crate::font::{advance_width as width, FONT_BYTES};
 use crate::html::words;
 use crate::render::{Cell, Content, Document, Tile, Tone};
 use crate::spec::Lang;
@@ -27,6 +26,9 @@ const MARGIN_X: f32 = 50.0;
 const TOP: f32 = 56.0;
 const BOTTOM: f32 = 60.0;
 const WIDTH: f32 = PAGE.0 - 2.0 * MARGIN_X;
+const HEADING_HEIGHT: f32 = 26.0;
+const PARAGRAPH_SIZE: f32 = 10.5;
+const TABLE_SIZE: f32 = 8.5;
 
 const INK: (u8, u8, u8) = (31, 41, 51);
 const MUTED: (u8, u8, u8) = (82, 96, 109);
@@ -40,13 +42,6 @@ enum Op {
     Rect { x: f32, y: f32, w: f32, h: f32, color: (u8, u8, u8) },
     Line { x1: f32, y1: f32, x2: f32, y2: f32, color: (u8, u8, u8), width: f32 },
     Svg { index: usize, x: f32, y: f32, w: f32, h: f32 },
-}
-
-/// The width of `text` at `size` points in the embedded font.
-fn width(text: &str, size: f32) -> f32 {
-    let font = font();
-    let scale = size / font.units_per_em().unwrap_or(1000.0);
-    text.chars().map(|c| font.h_advance_unscaled(font.glyph_id(c)) * scale).sum()
 }
 
 /// Lines of at most `max` points: Chinese breaks between any two characters, other text at spaces;
@@ -74,11 +69,17 @@ fn wrap(text: &str, size: f32, max: f32, indent: f32) -> Vec<String> {
     lines
 }
 
-/// Units that must stay together: a run of Latin letters and digits (with a leading space), or one other character.
+/// Units that must stay together: a run of Latin letters and digits (with a leading space), or one other character;
+/// opening punctuation stays with what follows it.
 fn split_breakable(text: &str) -> Vec<String> {
     let mut units: Vec<String> = Vec::new();
     let mut latin = false;
     for c in text.chars() {
+        if units.last().is_some_and(|u| u.ends_with(|o| "（「『《“".contains(o))) {
+            units.last_mut().expect("checked").push(c);
+            latin = false;
+            continue;
+        }
         let is_latin = c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '%' | '-' | '+' | '(' | ')' | '/' | '\'');
         if is_latin && latin {
             units.last_mut().expect("a latin run is open").push(c);
@@ -123,15 +124,16 @@ impl Layout {
         self.push(Op::Text { x, baseline: self.y + size * 0.88, size, color, text: text.to_string() });
     }
 
-    fn heading(&mut self, title: &str) {
-        self.room(14.0 * 1.8 + 90.0);
+    /// A section heading, on the page where at least `keep` points of its section fit below it.
+    fn heading(&mut self, title: &str, keep: f32) {
+        self.room(HEADING_HEIGHT + keep.min(PAGE.1 - TOP - BOTTOM - HEADING_HEIGHT));
         self.push(Op::Rect { x: MARGIN_X, y: self.y + 1.0, w: 3.0, h: 15.0, color: BRAND });
         self.text(MARGIN_X + 9.0, 14.0, INK, title);
-        self.y += 26.0;
+        self.y += HEADING_HEIGHT;
     }
 
     fn paragraph(&mut self, text: &str, lang: Lang) {
-        let size = 10.5;
+        let size = PARAGRAPH_SIZE;
         let indent = if lang == Lang::Zh { 2.0 * size } else { 0.0 };
         for (i, line) in wrap(text, size, WIDTH, indent).iter().enumerate() {
             self.room(size * 1.75);
@@ -143,15 +145,15 @@ impl Layout {
     }
 
     fn tiles(&mut self, tiles: &[Tile], lang: Lang) {
-        let columns = 3;
-        let gap = 10.0;
-        let tile_width = (WIDTH - gap * (columns as f32 - 1.0)) / columns as f32;
-        for row in tiles.chunks(columns) {
-            let lines = row.iter().map(|t| t.changes.len() + usize::from(t.warning.is_some())).max().unwrap_or(0);
-            let height = 54.0 + 13.0 * lines as f32;
-            self.room(height + gap);
-            for (i, tile) in row.iter().enumerate() {
-                let x = MARGIN_X + i as f32 * (tile_width + gap);
+        let tile_width = (WIDTH - TILE_GAP * (TILE_COLUMNS as f32 - 1.0)) / TILE_COLUMNS as f32;
+        for row in tiles.chunks(TILE_COLUMNS) {
+            // Long labels take a second line rather than losing their end: every tile of the row grows alike.
+            let labels: Vec<Vec<String>> = row.iter().map(|t| tile_label(&t.label, tile_width)).collect();
+            let extra = 11.0 * labels.iter().map(Vec::len).max().unwrap_or(1).saturating_sub(1) as f32;
+            let height = tile_row_height(row) + extra;
+            self.room(height + TILE_GAP);
+            for (i, (tile, label)) in row.iter().zip(&labels).enumerate() {
+                let x = MARGIN_X + i as f32 * (tile_width + TILE_GAP);
                 let top = self.y;
                 let bar = tile.warning.map_or(BRAND, |w| match w {
                     crate::render::Warning::Green => (47, 158, 68),
@@ -161,8 +163,11 @@ impl Layout {
                 self.push(Op::Rect { x, y: top, w: tile_width, h: height, color: LINE });
                 self.push(Op::Rect { x: x + 0.6, y: top + 0.6, w: tile_width - 1.2, h: height - 1.2, color: (255, 255, 255) });
                 self.push(Op::Rect { x, y: top, w: tile_width, h: 3.0, color: bar });
-                let label = fit(&tile.label, 9.0, tile_width - 16.0);
-                self.push(Op::Text { x: x + 8.0, baseline: top + 17.0, size: 9.0, color: MUTED, text: label });
+                for (k, line) in label.iter().enumerate() {
+                    let baseline = top + 17.0 + 11.0 * k as f32;
+                    self.push(Op::Text { x: x + 8.0, baseline, size: 9.0, color: MUTED, text: line.clone() });
+                }
+                let top = top + extra;
                 self.push(Op::Text { x: x + 8.0, baseline: top + 40.0, size: 18.0, color: INK, text: tile.value.clone() });
                 let unit_x = x + 8.0 + width(&tile.value, 18.0) + 4.0;
                 self.push(Op::Text { x: unit_x, baseline: top + 40.0, size: 9.0, color: MUTED, text: tile.unit.clone() });
@@ -182,20 +187,25 @@ impl Layout {
                     self.push(Op::Text { x: x + 8.0, baseline, size: 8.5, color: bar, text: warning.name(lang).to_string() });
                 }
             }
-            self.y += height + gap;
+            self.y += height + TILE_GAP;
         }
     }
 
     fn table(&mut self, header: &[String], rows: &[Vec<Cell>]) {
-        let size = 8.5;
+        let size = TABLE_SIZE;
         let pad = 5.0;
         let natural: Vec<f32> = (0..header.len())
             .map(|c| {
                 let cells = rows.iter().map(|r| width(&r[c].text, size));
-                cells.chain([width(&header[c], size)]).fold(0.0, f32::max) + 2.0 * pad
+                cells.chain([header_width(&header[c], size)]).fold(0.0, f32::max) + 2.0 * pad
             })
             .collect();
-        let widths = fit_columns(&natural, WIDTH);
+        // A column can shrink to its widest unbreakable piece (a number, a word, one Chinese character).
+        let unbreakable = |text: &str| split_breakable(text).iter().map(|u| width(u.trim(), size)).fold(0.0, f32::max);
+        let minimum: Vec<f32> = (0..header.len())
+            .map(|c| rows.iter().map(|r| unbreakable(&r[c].text)).chain([unbreakable(&header[c])]).fold(0.0, f32::max) + 2.0 * pad)
+            .collect();
+        let widths = fit_columns(&natural, &minimum, WIDTH);
         let line_height = size * 1.6;
         let wrap_cell = |text: &str, w: f32| wrap(text, size, w - 2.0 * pad, 0.0);
         let header_lines: Vec<Vec<String>> = header.iter().zip(&widths).map(|(h, w)| wrap_cell(h, *w)).collect();
@@ -237,37 +247,70 @@ impl Layout {
         self.y += 6.0;
     }
 
-    fn chart(&mut self, svg: &str) -> Result<()> {
-        let tree = parse_svg(svg)?;
-        let h = WIDTH * tree.size().height() / tree.size().width();
+    fn chart(&mut self, tree: resvg::usvg::Tree) {
+        let h = chart_height(&tree);
         self.room(h + 6.0);
         self.svgs.push(tree);
         self.push(Op::Svg { index: self.svgs.len() - 1, x: MARGIN_X, y: self.y, w: WIDTH, h });
         self.y += h + 6.0;
-        Ok(())
     }
 }
 
-/// Column widths that fit `total`: narrow columns keep their natural width, the widest share what is left.
-fn fit_columns(natural: &[f32], total: f32) -> Vec<f32> {
+const TILE_COLUMNS: usize = 3;
+const TILE_GAP: f32 = 10.0;
+
+/// A tile's label in at most two lines, the second cut with an ellipsis if it must be.
+fn tile_label(label: &str, tile_width: f32) -> Vec<String> {
+    let max = tile_width - 16.0;
+    let mut lines = wrap(label, 9.0, max, 0.0);
+    if lines.len() > 2 {
+        let rest = lines[1..].concat();
+        lines.truncate(1);
+        lines.push(fit(&rest, 9.0, max));
+    }
+    lines
+}
+
+/// The height of a row of tiles with one-line labels: value, then one line per change and the warning.
+fn tile_row_height(row: &[Tile]) -> f32 {
+    let lines = row.iter().map(|t| t.changes.len() + usize::from(t.warning.is_some())).max().unwrap_or(0);
+    54.0 + 13.0 * lines as f32
+}
+
+fn chart_height(tree: &resvg::usvg::Tree) -> f32 {
+    WIDTH * tree.size().height() / tree.size().width()
+}
+
+/// How much of a section must fit under its heading on the same page: a whole chart, the first row of
+/// tiles, a table's header and first rows, or the first lines of text.
+fn lead_height(content: &Content, chart: Option<&resvg::usvg::Tree>) -> f32 {
+    match content {
+        Content::Chart { .. } => chart.map_or(0.0, chart_height),
+        Content::Kpi { tiles } => tile_row_height(&tiles[..tiles.len().min(TILE_COLUMNS)]) + 11.0,
+        Content::Table { .. } => TABLE_SIZE * 1.6 * 5.0,
+        Content::Text { .. } => PARAGRAPH_SIZE * 1.75 * 3.0,
+    }
+}
+
+/// The width a column header needs: it may take two lines, but never breaks inside a word.
+fn header_width(header: &str, size: f32) -> f32 {
+    let widest_unit = split_breakable(header).iter().map(|u| width(u.trim(), size)).fold(0.0, f32::max);
+    widest_unit.max(width(header, size) / 2.0 + size)
+}
+
+/// Column widths that fit `total`. When the natural widths do not fit, every column keeps its minimum and
+/// the rest of the width goes to the columns in proportion to how much more they need: long text wraps,
+/// numbers do not.
+fn fit_columns(natural: &[f32], minimum: &[f32], total: f32) -> Vec<f32> {
     let sum: f32 = natural.iter().sum();
     if sum <= total {
         // Spread the spare width so the table spans the page.
         return natural.iter().map(|w| w + (total - sum) / natural.len().max(1) as f32).collect();
     }
-    let mut sorted = natural.to_vec();
-    sorted.sort_by(f32::total_cmp);
-    let mut cap = total / natural.len().max(1) as f32;
-    let mut remaining = total;
-    for (i, w) in sorted.iter().enumerate() {
-        let fair = remaining / (sorted.len() - i) as f32;
-        if *w > fair {
-            cap = fair;
-            break;
-        }
-        remaining -= w;
-    }
-    natural.iter().map(|w| w.min(cap)).collect()
+    let minimum: Vec<f32> = minimum.iter().zip(natural).map(|(m, n)| m.min(*n)).collect();
+    let spare = (total - minimum.iter().sum::<f32>()).max(0.0);
+    let wanted: f32 = natural.iter().zip(&minimum).map(|(n, m)| n - m).sum();
+    natural.iter().zip(&minimum).map(|(n, m)| m + spare * (n - m) / wanted.max(f32::EPSILON)).collect()
 }
 
 /// `text` cut with an ellipsis to fit `max` points.
@@ -299,14 +342,18 @@ pub fn document(document: &Document) -> Result<(Vec<u8>, usize)> {
     layout.push(Op::Rect { x: MARGIN_X, y: layout.y, w: WIDTH, h: 2.0, color: BRAND });
     layout.y += 16.0;
     for block in &document.blocks {
+        let chart = match &block.content {
+            Content::Chart { svg, .. } => Some(parse_svg(svg)?),
+            _ => None,
+        };
         if !block.title.is_empty() {
-            layout.heading(&block.title);
+            layout.heading(&block.title, lead_height(&block.content, chart.as_ref()));
         }
         match &block.content {
             Content::Text { paragraphs } => paragraphs.iter().for_each(|p| layout.paragraph(p, document.lang)),
             Content::Kpi { tiles } => layout.tiles(tiles, document.lang),
             Content::Table { header, rows, .. } => layout.table(header, rows),
-            Content::Chart { svg, .. } => layout.chart(svg)?,
+            Content::Chart { .. } => chart.into_iter().for_each(|tree| layout.chart(tree)),
         }
         layout.y += 10.0;
     }
@@ -403,9 +450,42 @@ mod tests {
     }
 
     #[test]
-    fn wide_tables_shrink_their_widest_columns() {
-        let widths = fit_columns(&[50.0, 60.0, 600.0], 400.0);
+    fn opening_brackets_stay_with_what_follows() {
+        let lines = wrap("涉及人数（人）", TABLE_SIZE, 5.5 * TABLE_SIZE, 0.0);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| !l.ends_with('（')), "{lines:?}");
+        assert_eq!(lines.concat(), "涉及人数（人）");
+    }
+
+    #[test]
+    fn a_heading_goes_to_the_next_page_when_its_section_would_not_follow_it() {
+        let mut layout = Layout::new();
+        layout.y = PAGE.1 - BOTTOM - 100.0;
+        layout.heading("各项基金可支付月数", 60.0);
+        assert_eq!(layout.pages.len(), 1, "a short section fits under the heading");
+        layout.heading("城镇新增就业人数：实际与预测", 300.0);
+        assert_eq!(layout.pages.len(), 2);
+        assert_eq!(layout.y, TOP + HEADING_HEIGHT);
+    }
+
+    #[test]
+    fn long_tile_labels_take_two_lines_instead_of_losing_their_end() {
+        let label = "企业职工基本养老保险基金可支付月数";
+        let lines = tile_label(label, 100.0);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(lines.concat(), label);
+        assert_eq!(tile_label("求人倍率", 100.0), ["求人倍率"]);
+    }
+
+    #[test]
+    fn wide_tables_give_the_spare_width_to_the_columns_that_wrap() {
+        // Two number columns that cannot wrap, and a long text column that can.
+        let widths = fit_columns(&[50.0, 60.0, 600.0], &[50.0, 60.0, 20.0], 400.0);
         assert_eq!(widths[..2], [50.0, 60.0]);
         assert!((widths.iter().sum::<f32>() - 400.0).abs() < 1e-3);
+        // Two text columns share the spare width by how much more each needs.
+        let widths = fit_columns(&[220.0, 120.0, 40.0], &[20.0, 20.0, 40.0], 240.0);
+        assert!((widths[0] - 20.0 - 2.0 * (widths[1] - 20.0)).abs() < 1e-3, "{widths:?}");
+        assert_eq!(widths[2], 40.0);
     }
 }

@@ -198,11 +198,16 @@ pub async fn evaluate(ctx: &SessionContext, dashboard: &Dashboard, options: &Ren
                     .map_err(|e| fail(format!("template: {e}")))?;
                 Content::Text { paragraphs: text.split("\n\n").map(|p| p.trim().replace('\n', "")).filter(|p| !p.is_empty()).collect() }
             }
-            Section::Kpi { query: sql, good, decimals, .. } => {
-                Content::Kpi { tiles: tiles(&query(sql).await?, *good, *decimals, dashboard.period, lang).map_err(fail)? }
-            }
+            Section::Kpi { query: sql, good, decimals, .. } => match query(sql).await? {
+                empty if empty.rows() == 0 => no_data(&period, lang),
+                result => Content::Kpi { tiles: tiles(&result, *good, *decimals, dashboard.period, lang).map_err(fail)? },
+            },
             Section::Table { query: sql, columns, .. } => {
                 let result = query(sql).await?;
+                if result.rows() == 0 {
+                    blocks.push(Block { id: head.id.to_string(), title, content: no_data(&period, lang) });
+                    continue;
+                }
                 // Column names may be written in the report's language with l(), so the keys are templates too.
                 let columns = columns
                     .iter()
@@ -213,6 +218,10 @@ pub async fn evaluate(ctx: &SessionContext, dashboard: &Dashboard, options: &Ren
             }
             Section::Chart(spec) => {
                 let result = query(&spec.query).await?;
+                if result.rows() == 0 {
+                    blocks.push(Block { id: head.id.to_string(), title, content: no_data(&period, lang) });
+                    continue;
+                }
                 let chart = chart(spec, &title, &result, lang, &env, &vars).map_err(&fail)?;
                 Content::Chart { svg: chart.to_svg(CHART_SIZE)?, csv: csv(&result).map_err(&fail)? }
             }
@@ -220,6 +229,38 @@ pub async fn evaluate(ctx: &SessionContext, dashboard: &Dashboard, options: &Ren
         blocks.push(Block { id: head.id.to_string(), title, content });
     }
     Ok(Document { name: dashboard.name.clone(), title, subtitle, period, lang, blocks })
+}
+
+/// The PNGs of `svgs` (at twice their size, for print), rasterized on every core: rasterizing is most of
+/// the time a report takes.
+fn rasterize(svgs: &[&str]) -> Result<Vec<Vec<u8>>> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(svgs.len()).max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<Vec<u8>>)> = std::thread::scope(|scope| {
+        let take = || {
+            let mut mine = Vec::new();
+            loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(svg) = svgs.get(index) else { return mine };
+                mine.push((index, svg_to_png(svg, 2.0)));
+            }
+        };
+        let handles: Vec<_> = (0..workers).map(|_| scope.spawn(take)).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    });
+    done.sort_by_key(|(index, _)| *index);
+    done.into_iter().map(|(_, png)| png).collect()
+}
+
+/// What a chart, table or tile section shows when its query finds nothing for the period: a plain
+/// sentence rather than an empty plot.
+fn no_data(period: &Period, lang: Lang) -> Content {
+    let label = period.label(lang);
+    let sentence = match lang {
+        Lang::Zh => format!("{label}无数据。"),
+        Lang::En => format!("No data for {label}."),
+    };
+    Content::Text { paragraphs: vec![sentence] }
 }
 
 /// Renders a dashboard: `out/<name>.html`, `out/<name>.pdf` and `out/<name>/<section>.svg|png|csv`.
@@ -245,14 +286,16 @@ pub fn write_document(document: &Document, out: &Path, files: OutputFiles) -> Re
     let asset_dir = out.join(&document.name);
     let mut assets = Vec::new();
     if files.svg || files.png {
+        let svgs: Vec<&str> = document.blocks.iter().filter_map(|b| if let Content::Chart { svg, .. } = &b.content { Some(svg.as_str()) } else { None }).collect();
+        let mut pngs = if files.png { rasterize(&svgs)? } else { Vec::new() }.into_iter();
         for block in &document.blocks {
             match &block.content {
                 Content::Chart { svg, csv } => {
                     if files.svg {
                         assets.push(write(asset_dir.join(format!("{}.svg", block.id)), svg.as_bytes())?);
                     }
-                    if files.png {
-                        assets.push(write(asset_dir.join(format!("{}.png", block.id)), &svg_to_png(svg, 2.0)?)?);
+                    if let Some(png) = pngs.next() {
+                        assets.push(write(asset_dir.join(format!("{}.png", block.id)), &png)?);
                     }
                     assets.push(write(asset_dir.join(format!("{}.csv", block.id)), csv)?);
                 }
@@ -282,23 +325,44 @@ fn csv(result: &QueryResult) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// The column of a KPI or table query that sets a row's decimals.
+const ROW_DECIMALS: &str = "decimals";
+
 fn table(result: &QueryResult, formats: &std::collections::BTreeMap<String, NumberFormat>) -> Result<(Vec<String>, Vec<Vec<Cell>>), String> {
     let header = result.column_names();
     if let Some(unknown) = formats.keys().find(|name| !header.contains(name)) {
         return Err(format!("`columns` formats `{unknown}`, which the query does not return; it returns {}", header.join(", ")));
     }
+    // As in KPI queries, a `decimals` column sets each row's decimals (a bulletin table mixes 万人 with two
+    // decimals, 元 with none and months with one); it is not shown.
+    let row_decimals = result.optional_numbers(ROW_DECIMALS)?;
+    let mut shown = Vec::with_capacity(header.len());
     let mut columns = Vec::with_capacity(header.len());
     for (index, name) in header.iter().enumerate() {
-        let format = formats.get(name).copied().or_else(|| {
-            result.is_numeric(index).then(|| if result.is_integer(index) { NumberFormat::Number(0) } else { NumberFormat::Number(2) })
-        });
-        columns.push(match format {
-            Some(format) => result.numbers(name)?.into_iter().map(|v| Cell { text: v.map_or(MISSING.into(), |v| format.apply(v)), numeric: true }).collect(),
-            None => result.strings(name)?.into_iter().map(|text| Cell { text: if text.is_empty() { MISSING.into() } else { text }, numeric: false }).collect::<Vec<_>>(),
-        });
+        if name == ROW_DECIMALS {
+            continue;
+        }
+        shown.push(name.clone());
+        let explicit = formats.get(name).copied();
+        let column = if explicit.is_some() || result.is_numeric(index) {
+            let default = if result.is_integer(index) { NumberFormat::Number(0) } else { NumberFormat::Number(2) };
+            let numbers = result.numbers(name)?.into_iter().enumerate();
+            numbers
+                .map(|(row, value)| {
+                    let format = explicit.unwrap_or_else(|| match row_decimals.as_ref().and_then(|d| d[row]) {
+                        Some(decimals) => NumberFormat::Number(decimals.clamp(0.0, 4.0) as u8),
+                        None => default,
+                    });
+                    Cell { text: value.map_or(MISSING.into(), |v| format.apply(v)), numeric: true }
+                })
+                .collect()
+        } else {
+            result.strings(name)?.into_iter().map(|text| Cell { text: if text.is_empty() { MISSING.into() } else { text }, numeric: false }).collect::<Vec<_>>()
+        };
+        columns.push(column);
     }
     let rows = (0..result.rows()).map(|row| columns.iter().map(|column| column[row].clone()).collect()).collect();
-    Ok((header, rows))
+    Ok((shown, rows))
 }
 
 fn tiles(result: &QueryResult, good: Direction, decimals: u8, period: PeriodKind, lang: Lang) -> Result<Vec<Tile>, String> {
@@ -308,7 +372,7 @@ fn tiles(result: &QueryResult, good: Direction, decimals: u8, period: PeriodKind
     let previous = result.optional_numbers("previous")?;
     let last_year = result.optional_numbers("last_year")?;
     let goods = result.optional_strings("good")?;
-    let row_decimals = result.optional_numbers("decimals")?;
+    let row_decimals = result.optional_numbers(ROW_DECIMALS)?;
     let warnings = result.optional_strings("warning")?;
     let previous_basis = match (period, lang) {
         (PeriodKind::Year, Lang::Zh) => "比上年",
@@ -459,6 +523,25 @@ mod tests {
         assert_eq!(categories, vec!["2024", "2025"]);
         assert_eq!(series[0].values, vec![Some(1.0), Some(3.0)]);
         assert_eq!(series[1].values, vec![Some(2.0), None]);
+    }
+
+    #[test]
+    fn a_decimals_column_sets_each_rows_decimals_and_is_not_shown() {
+        use arrow::array::{Float64Array, Int64Array, RecordBatch, StringArray};
+        use std::sync::Arc;
+        let batch = RecordBatch::try_from_iter([
+            ("指标", Arc::new(StringArray::from(vec!["城镇新增就业", "月平均工资"])) as _),
+            ("2025年", Arc::new(Float64Array::from(vec![27.456, 8123.4])) as _),
+            ("增长", Arc::new(Float64Array::from(vec![5.24, 3.0])) as _),
+            ("decimals", Arc::new(Int64Array::from(vec![2, 0])) as _),
+        ])
+        .expect("a valid batch");
+        let formats = [("增长".to_string(), NumberFormat::Number(1))].into();
+        let (header, rows) = table(&QueryResult { batch }, &formats).expect("a table");
+        assert_eq!(header, ["指标", "2025年", "增长"]);
+        let text = |row: &Vec<Cell>| row.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        assert_eq!(text(&rows[0]), ["城镇新增就业", "27.46", "5.2"]);
+        assert_eq!(text(&rows[1]), ["月平均工资", "8,123", "3.0"]);
     }
 
     #[test]
