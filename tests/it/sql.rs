@@ -106,6 +106,14 @@ fn sql_with_a_memory_limit_spills_a_large_sort_and_completes() {
         "--memory-limit", "16m", "--format", "csv",
     ]);
     assert_eq!(answer, "rows\n3000000\n");
+
+    // The limited session still sees the warehouse's tables.
+    let contributions = crate::support::scalar(&demo.warehouse(), "SELECT count(*) FROM staging.contributions");
+    let limited = hrss_ok(&[
+        "--warehouse", &demo.warehouse().to_string_lossy(), "sql", "SELECT count(*) AS n FROM staging.contributions",
+        "--memory-limit", "64m", "--format", "csv",
+    ]);
+    assert_eq!(limited, format!("n\n{contributions}\n"));
 }
 
 #[test]

@@ -495,12 +495,25 @@ async fn report(
     let ctx = warehouse.session().await?;
     let selected: Vec<&Dashboard> = dashboards.iter().filter(|d| names.is_empty() || names.contains(&d.name)).collect();
     let bar = spinner(&format!("{} reports", selected.len()));
-    // The reports' queries run together (each is small, so one report alone leaves a core idle); then
-    // each is drawn in turn, its charts rasterized on every core.
-    let documents = futures::future::join_all(selected.iter().map(|dashboard| evaluate(&ctx, dashboard, options))).await;
-    let written = documents.into_iter().map(|document| Ok(write_document(&document?, out, files)?)).collect();
+    // Each report is a task: its queries are small and mostly single-threaded, and drawing it (charts
+    // rasterized, the PDF laid out) is plain CPU work, so reports run side by side on every core.
+    let tasks: Vec<_> = selected
+        .into_iter()
+        .map(|dashboard| {
+            let (ctx, dashboard, options, out) = (ctx.clone(), dashboard.clone(), options.clone(), out.to_path_buf());
+            tokio::spawn(async move {
+                let document = evaluate(&ctx, &dashboard, &options).await?;
+                let drawn = tokio::task::spawn_blocking(move || write_document(&document, &out, files)).await;
+                drawn.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))
+            })
+        })
+        .collect();
+    let mut written = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        written.push(task.await.unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()))?);
+    }
     bar.finish_and_clear();
-    written
+    Ok(written)
 }
 
 /// One line per report: its name, period and main files; then how many chart files sit beside them.

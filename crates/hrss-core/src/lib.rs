@@ -4,6 +4,7 @@ pub mod codes;
 pub mod error;
 pub mod forecast;
 pub mod identifiers;
+mod lazy_schema;
 pub mod ledger;
 pub mod lock;
 pub mod project;

@@ -21,6 +21,7 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use url::Url;
 
 use crate::error::{CoreError, Result};
+use crate::lazy_schema::LazyDeltaSchema;
 
 /// The storage layers of the warehouse, each a folder of Delta tables and a SQL schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -370,7 +371,9 @@ impl Warehouse {
         let runtime = RuntimeEnvBuilder::from_runtime_env(state.runtime_env()).with_memory_pool(Arc::new(pool)).build_arc()?;
         // A sort sets aside memory to merge its spill files (10 MB by default); under a small limit
         // that reservation alone would fail the sort it is meant to save.
-        let mut config = state.config().clone();
+        // The config still asks for a default catalog; building a state from it would replace the one
+        // holding the warehouse's tables with an empty one.
+        let mut config = state.config().clone().with_create_default_catalog_and_schema(false);
         let reservation = &mut config.options_mut().execution.sort_spill_reservation_bytes;
         *reservation = (*reservation).min(memory_limit / 8);
         Ok(SessionContext::new_with_state(SessionStateBuilder::new_from_existing(state).with_runtime_env(runtime).with_config(config).build()))
@@ -380,16 +383,15 @@ impl Warehouse {
     pub async fn session(&self) -> Result<SessionContext> {
         let ctx = Self::context();
         let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
-        for schema in Layer::WITH_MANY_TABLES.map(Layer::schema) {
-            // Empty schemas still exist, so `staging.x` fails with "table not found", not "schema not found".
-            catalog.register_schema(schema, Arc::new(MemorySchemaProvider::new()))?;
+        // Tables are opened when a query first reads them. Empty schemas still exist, so `staging.x`
+        // fails with "table not found", not "schema not found".
+        for layer in Layer::WITH_MANY_TABLES {
+            let names = self.table_names(layer).await?;
+            let schema = LazyDeltaSchema::new(self.clone(), layer, ctx.runtime_env(), names);
+            catalog.register_schema(layer.schema(), Arc::new(schema))?;
         }
         catalog.register_schema("ref", Arc::new(crate::codes::reference_schema()?))?;
-        for layer in Layer::WITH_MANY_TABLES.into_iter().chain([Layer::Ledger]) {
-            for name in self.table_names(layer).await? {
-                self.register(&ctx, layer, &name).await?;
-            }
-        }
+        self.register(&ctx, Layer::Ledger, "_ledger").await?;
         self.register_views(&ctx).await?;
         Ok(ctx)
     }
