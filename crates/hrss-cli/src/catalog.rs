@@ -3,17 +3,20 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::catalog::MemorySchemaProvider;
+use async_trait::async_trait;
+use datafusion::catalog::{CatalogProvider, SchemaProvider, TableProvider};
 use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
 use datafusion::prelude::SessionContext;
 use hrss_ingest::PipelineSpec;
 use hrss_models::docs::{ColumnDoc, TableDoc};
+use tokio::sync::OnceCell;
 
-use crate::error::Result;
+use crate::error::{AppError, Result};
 
 /// The schema holding the self-description of the warehouse.
 pub const DOCS_SCHEMA: &str = "docs";
@@ -21,7 +24,7 @@ pub const DOCS_SCHEMA: &str = "docs";
 /// Every model, staging table and code list with its columns and docs. `last_runs` maps a pipeline
 /// or model name to its last load or build in words. Folders the project lacks contribute nothing,
 /// so a session outside a project still describes the reference tables.
-pub async fn describe(project: &Path, ctx: &SessionContext, last_runs: &BTreeMap<String, String>) -> Result<Vec<TableDoc>> {
+pub async fn describe(project: &Path, catalog: &dyn CatalogProvider, last_runs: &BTreeMap<String, String>) -> Result<Vec<TableDoc>> {
     let sql_dir = project.join("sql");
     let models = if sql_dir.is_dir() { hrss_models::discover(&sql_dir)? } else { Vec::new() };
     let pipelines_dir = project.join("pipelines");
@@ -34,7 +37,7 @@ pub async fn describe(project: &Path, ctx: &SessionContext, last_runs: &BTreeMap
             description: model.header.description.clone(),
             defined_in: Some(model.path.clone()),
             tags: model.header.tags.clone(),
-            columns: columns_of(table_schema(ctx, &model.name).await, &model.header.columns),
+            columns: columns_of(table_schema(catalog, &model.name).await, &model.header.columns),
             sql: Some(model.sql.clone()),
             tests: model.header.tests.iter().map(|t| hrss_models::tests::compile(model, t).name).collect(),
             last_run: last_runs.get(&model.name).cloned(),
@@ -50,13 +53,13 @@ pub async fn describe(project: &Path, ctx: &SessionContext, last_runs: &BTreeMap
             description: spec.description.clone(),
             defined_in: Some(spec.path.clone()),
             tags: Vec::new(),
-            columns: columns_of(table_schema(ctx, &name).await, &docs),
+            columns: columns_of(table_schema(catalog, &name).await, &docs),
             sql: None,
             tests: Vec::new(),
             last_run: last_runs.get(&spec.name).cloned(),
         });
     }
-    let reference = ctx.catalog("datafusion").and_then(|c| c.schema("ref")).map(|s| s.table_names()).unwrap_or_default();
+    let reference = catalog.schema("ref").map(|s| s.table_names()).unwrap_or_default();
     for table in reference {
         let name = format!("ref.{table}");
         tables.push(TableDoc {
@@ -65,7 +68,7 @@ pub async fn describe(project: &Path, ctx: &SessionContext, last_runs: &BTreeMap
             description: "Code list shipped with hrss (see ../shared/domain/REFERENCE.md section 5)".into(),
             defined_in: None,
             tags: Vec::new(),
-            columns: columns_of(table_schema(ctx, &name).await, &BTreeMap::new()),
+            columns: columns_of(table_schema(catalog, &name).await, &BTreeMap::new()),
             sql: None,
             tests: Vec::new(),
             last_run: None,
@@ -88,13 +91,76 @@ fn columns_of(schema: Option<SchemaRef>, docs: &BTreeMap<String, String>) -> Vec
     }
 }
 
-pub async fn table_schema(ctx: &SessionContext, name: &str) -> Option<SchemaRef> {
-    ctx.table(name).await.ok().map(|df| Arc::clone(df.schema().inner()))
+/// The schema of `schema.table` in `catalog`, opening the table if it is not open yet.
+async fn table_schema(catalog: &dyn CatalogProvider, name: &str) -> Option<SchemaRef> {
+    let (schema, table) = name.split_once('.')?;
+    catalog.schema(schema)?.table(table).await.ok()?.map(|t| t.schema())
 }
 
-/// Registers `docs.tables (table_schema, table_name, kind, comment, defined_in)` and
+/// Registers the `docs` schema. Describing the warehouse opens every table, so it is done when a query
+/// first reads `docs.tables` or `docs.columns`, not when the session starts.
+pub fn register_docs(ctx: &SessionContext, project: &Path) -> Result<Arc<DocsSchema>> {
+    let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
+    let schema = Arc::new(DocsSchema { project: project.to_path_buf(), catalog: Arc::downgrade(&catalog), described: OnceCell::new() });
+    catalog.register_schema(DOCS_SCHEMA, Arc::clone(&schema) as _)?;
+    Ok(schema)
+}
+
+/// `docs.tables` and `docs.columns`, made from the catalog they describe on first use.
+#[derive(Debug)]
+pub struct DocsSchema {
+    project: PathBuf,
+    /// Weak: this schema lives in that catalog.
+    catalog: Weak<dyn CatalogProvider>,
+    described: OnceCell<Described>,
+}
+
+#[derive(Debug)]
+struct Described {
+    tables: Vec<TableDoc>,
+    providers: BTreeMap<&'static str, Arc<dyn TableProvider>>,
+}
+
+impl DocsSchema {
+    /// Every table's description (for the shell's completion), described now if no query has yet.
+    pub async fn tables(&self) -> Result<&[TableDoc]> {
+        Ok(&self.described().await?.tables)
+    }
+
+    async fn described(&self) -> Result<&Described> {
+        self.described
+            .get_or_try_init(|| async {
+                let catalog = self.catalog.upgrade().ok_or_else(|| AppError::Usage("the session holding the docs schema has ended".into()))?;
+                let tables = describe(&self.project, catalog.as_ref(), &BTreeMap::new()).await?;
+                let providers = docs_tables(&tables)?;
+                Ok(Described { tables, providers })
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl SchemaProvider for DocsSchema {
+    fn table_names(&self) -> Vec<String> {
+        vec!["columns".into(), "tables".into()]
+    }
+
+    async fn table(&self, name: &str) -> datafusion::error::Result<Option<Arc<dyn TableProvider>>> {
+        if !self.table_exist(name) {
+            return Ok(None);
+        }
+        let described = self.described().await.map_err(|e| DataFusionError::External(Box::new(e)))?;
+        Ok(described.providers.get(name).cloned())
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        matches!(name, "tables" | "columns")
+    }
+}
+
+/// `docs.tables (table_schema, table_name, kind, comment, defined_in)` and
 /// `docs.columns (table_schema, table_name, ordinal_position, column_name, data_type, comment)`.
-pub fn register_docs(ctx: &SessionContext, tables: &[TableDoc]) -> Result<()> {
+fn docs_tables(tables: &[TableDoc]) -> Result<BTreeMap<&'static str, Arc<dyn TableProvider>>> {
     let text = |name: &str| Field::new(name, DataType::Utf8, true);
     let split = |name: &str| -> (String, String) {
         match name.split_once('.') {
@@ -150,13 +216,9 @@ pub fn register_docs(ctx: &SessionContext, tables: &[TableDoc]) -> Result<()> {
         ],
     )?;
 
-    let schema = Arc::new(MemorySchemaProvider::new());
-    let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
-    catalog.register_schema(DOCS_SCHEMA, Arc::clone(&schema) as _)?;
-    use datafusion::catalog::SchemaProvider;
-    schema.register_table("tables".into(), Arc::new(MemTable::try_new(table_schema, vec![vec![table_rows]])?))?;
-    schema.register_table("columns".into(), Arc::new(MemTable::try_new(column_schema, vec![vec![column_rows]])?))?;
-    Ok(())
+    let tables: Arc<dyn TableProvider> = Arc::new(MemTable::try_new(table_schema, vec![vec![table_rows]])?);
+    let columns: Arc<dyn TableProvider> = Arc::new(MemTable::try_new(column_schema, vec![vec![column_rows]])?);
+    Ok(BTreeMap::from([("tables", tables), ("columns", columns)]))
 }
 
 fn display_path(path: &Path) -> String {

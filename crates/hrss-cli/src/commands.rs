@@ -12,7 +12,7 @@ use hrss_core::{Pseudonymizer, Warehouse};
 use hrss_generate::GenerateOptions;
 use hrss_ingest::{check_file, ingest_file, IngestOptions, LoadReport, PipelineSpec};
 use datafusion::prelude::SessionContext;
-use hrss_models::docs::TableDoc;
+use crate::catalog::DocsSchema;
 use hrss_models::lineage::Graph;
 use hrss_models::{BuildOptions, BuildReport};
 use hrss_report::{evaluate, write_document, Dashboard, OutputFiles, RenderOptions, RenderedReport};
@@ -103,9 +103,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             run_script(&ctx, &script, &output).await
         }
         Command::Shell { memory_limit, history } => {
-            let (ctx, tables) = analyst_session(&cli.warehouse, &project, memory_limit).await?;
+            let (ctx, docs) = analyst_session(&cli.warehouse, &project, memory_limit).await?;
             let ctx = ctx.enable_url_table();
-            crate::shell::run_shell(&ctx, &tables, &history).await
+            crate::shell::run_shell(&ctx, docs.tables().await?, &history).await
         }
         Command::Serve { pg_port, http_port, lang, host, users, memory_limit, statement_timeout } => {
             if pg_port.is_none() && http_port.is_none() {
@@ -161,17 +161,16 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 /// A session over the warehouse for analysts: every table and view, the `docs` schema describing
 /// them, and optionally a memory limit beyond which queries spill.
-/// Returns the tables' descriptions too, so the shell's completion does not describe them again.
-async fn analyst_session(location: &str, project: &Project, memory_limit: Option<usize>) -> Result<(SessionContext, Vec<TableDoc>)> {
+/// Returns the docs schema too, whose descriptions the shell's completion uses.
+async fn analyst_session(location: &str, project: &Project, memory_limit: Option<usize>) -> Result<(SessionContext, Arc<DocsSchema>)> {
     let warehouse = Warehouse::open(location)?;
     let ctx = warehouse.session().await?;
     let ctx = match memory_limit {
         Some(limit) => Warehouse::within_memory(&ctx, limit)?,
         None => ctx,
     };
-    let tables = crate::catalog::describe(&project.root, &ctx, &BTreeMap::new()).await?;
-    crate::catalog::register_docs(&ctx, &tables)?;
-    Ok((ctx, tables))
+    let docs = crate::catalog::register_docs(&ctx, &project.root)?;
+    Ok((ctx, docs))
 }
 
 fn users(action: UserAction) -> Result<()> {
@@ -456,7 +455,8 @@ async fn catalogue(project: &Project, warehouse: &Warehouse, out: &Path) -> Resu
     let models = hrss_models::discover(&project.folder("sql")?)?;
     project.folder("pipelines")?;
     let ctx = warehouse.session().await?;
-    let tables = crate::catalog::describe(&project.root, &ctx, &last_runs(&ctx).await).await?;
+    let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
+    let tables = crate::catalog::describe(&project.root, catalog.as_ref(), &last_runs(&ctx).await).await?;
     let graph = Graph::of(&models);
     let written = hrss_models::docs::write(out, &tables, &graph).map_err(|source| AppError::Io { path: out.to_path_buf(), source })?;
     Ok(written)

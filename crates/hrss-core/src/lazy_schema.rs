@@ -1,6 +1,5 @@
 //! A schema of Delta tables opened on first use. Listing a layer takes one directory listing; a query opens
-//! only the tables it reads, so a session (for `hrss report`, `hrss build`) starts without reading every
-//! table's log. `hrss sql` and `hrss shell` still open them all to describe them in the `docs` schema.
+//! only the tables it reads, so a session starts without reading every table's log.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};

@@ -61,7 +61,7 @@ impl Layer {
         }
     }
 
-    const WITH_MANY_TABLES: [Layer; 4] = [Layer::Staging, Layer::Marts, Layer::Forecasts, Layer::Quarantine];
+    const ALL: [Layer; 5] = [Layer::Staging, Layer::Marts, Layer::Forecasts, Layer::Quarantine, Layer::Ledger];
 
     /// The layer models of `schema` (the folder under sql/) are built into, if models may be built there.
     pub fn of_models(schema: &str) -> Option<Layer> {
@@ -168,7 +168,9 @@ impl Warehouse {
     /// Names of the committed tables of a layer, sorted.
     pub async fn table_names(&self, layer: Layer) -> Result<Vec<String>> {
         if layer == Layer::Ledger {
-            return Ok(vec!["_ledger".to_string()]);
+            let log = self.root_path.clone().join(layer.folder()).join("_delta_log");
+            let committed = self.store.list(Some(&log)).try_next().await?.is_some();
+            return Ok(if committed { vec!["_ledger".to_string()] } else { Vec::new() });
         }
         let prefix = self.root_path.clone().join(layer.folder());
         let listing = self.store.list_with_delimiter(Some(&prefix)).await?;
@@ -385,13 +387,12 @@ impl Warehouse {
         let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
         // Tables are opened when a query first reads them. Empty schemas still exist, so `staging.x`
         // fails with "table not found", not "schema not found".
-        for layer in Layer::WITH_MANY_TABLES {
+        for layer in Layer::ALL {
             let names = self.table_names(layer).await?;
             let schema = LazyDeltaSchema::new(self.clone(), layer, ctx.runtime_env(), names);
             catalog.register_schema(layer.schema(), Arc::new(schema))?;
         }
         catalog.register_schema("ref", Arc::new(crate::codes::reference_schema()?))?;
-        self.register(&ctx, Layer::Ledger, "_ledger").await?;
         self.register_views(&ctx).await?;
         Ok(ctx)
     }
@@ -399,7 +400,7 @@ impl Warehouse {
     /// Re-registers in `ctx` every table whose Delta version differs from `seen` (keyed `layer/name`),
     /// and registers new ones; `seen` is updated. A long-running server calls this to see loads and builds.
     pub async fn refresh(&self, ctx: &SessionContext, seen: &mut std::collections::HashMap<String, i64>) -> Result<()> {
-        for layer in Layer::WITH_MANY_TABLES.into_iter().chain([Layer::Ledger]) {
+        for layer in Layer::ALL {
             for name in self.table_names(layer).await? {
                 let Some(version) = self.version(layer, &name).await? else { continue };
                 let key = format!("{}/{name}", layer.folder());

@@ -420,6 +420,18 @@ impl Converter {
             .collect()
     }
 
+    /// The raw cells of `columns` in a row, as read (empty for constants and a sheet's column).
+    pub fn key_cells<'r>(&self, row: &'r RawRow, columns: &[String]) -> Vec<&'r str> {
+        let Some(mapping) = self.cell_of_column.as_ref() else { return Vec::new() };
+        columns
+            .iter()
+            .map(|column| {
+                let index = self.spec.kept_columns().position(|c| c.canonical() == column);
+                index.and_then(|i| mapping[i]).and_then(|cell| row.cells.get(cell)).map_or("", |s| s.as_str())
+            })
+            .collect()
+    }
+
     /// Why a row as a whole cannot be read, before looking at its values.
     fn row_problem(&self, row: &RawRow) -> Option<Rejection> {
         let reject = |code, value: &str, reason: String| Rejection {

@@ -1,7 +1,7 @@
 //! One load: hash the file, skip it if already loaded, stream its valid rows into the staging table in one
 //! commit (replacing the periods it covers), quarantine the rest, and account for every row in the ledger.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -17,7 +17,6 @@ use datafusion::physical_plan::streaming::PartitionStream;
 use hrss_core::ledger::{self, EntryKind, LedgerEntry};
 use hrss_core::warehouse::{TableOptions, WriteMode};
 use hrss_core::{Layer, Pseudonymizer, Warehouse};
-use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
 use crate::convert::{combine_header_rows, redact, Converter, Rejection, RowOutcome};
@@ -102,9 +101,8 @@ pub async fn check_file(spec: &PipelineSpec, path: &Path, options: &IngestOption
 }
 
 fn rand_key() -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    hasher.update(format!("{:?}{}", std::time::SystemTime::now(), std::process::id()));
-    hasher.finalize().to_vec()
+    let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+    ring::digest::digest(&ring::digest::SHA256, seed.as_bytes()).as_ref().to_vec()
 }
 
 /// Loads one file through one pipeline.
@@ -123,29 +121,12 @@ pub async fn ingest_file(
     .await?;
     let mut entry = LedgerEntry::new(EntryKind::Load, &spec.name);
     entry.input_file = Some(path.display().to_string());
-    // The file's hash and the periods it covers are two reads of the file: done at once, on both cores.
-    let periods = (!spec.target.replace_by.is_empty()).then(|| {
-        let (spec, path, pseudonymizer) = (spec.clone(), path.to_path_buf(), pseudonymizer.clone());
-        blocking(move || key_tuples_of(&spec, &path, &pseudonymizer))
-    });
-    let sha256 = blocking({
-        let path = path.to_path_buf();
-        move || sha256_of(&path)
-    });
-    let (sha256, periods) = match periods {
-        Some(periods) => {
-            let (sha256, periods) = futures::join!(sha256, periods);
-            (sha256?, Some(periods?))
-        }
-        None => (sha256.await?, None),
-    };
-    entry.input_sha256 = Some(sha256.clone());
     let mut report = LoadReport {
         load_id: entry.id.clone(),
         pipeline: spec.name.clone(),
         table: format!("staging.{}", spec.table),
         file: path.to_path_buf(),
-        sha256: sha256.clone(),
+        sha256: String::new(),
         rows_in: 0,
         rows_loaded: 0,
         rows_quarantined: 0,
@@ -154,24 +135,50 @@ pub async fn ingest_file(
         table_version: None,
         seconds: 0.0,
     };
-
-    if let Some(previous) = ledger::successful_load_of(warehouse, &spec.name, &sha256).await? {
-        entry.outcome = "skipped".into();
-        entry.detail = format!("identical content was loaded by {previous}; nothing changed");
-        entry.finished = chrono::Utc::now();
-        ledger::record(warehouse, &[entry]).await?;
-        report.skipped_as_duplicate_of = Some(previous);
-        report.seconds = started.elapsed().as_secs_f64();
-        return Ok(report);
-    }
-
-    let outcome = load(warehouse, spec, path, pseudonymizer, options, periods, &mut report).await;
+    let sha256 = blocking({
+        let path = path.to_path_buf();
+        move || sha256_of(&path)
+    });
+    let outcome = if warehouse.table(Layer::Staging, &spec.table).await?.is_some() {
+        // The file's hash and the periods it covers are two reads of the file: done at once, on both cores.
+        let periods = (!spec.target.replace_by.is_empty()).then(|| {
+            let (spec, path, pseudonymizer) = (spec.clone(), path.to_path_buf(), pseudonymizer.clone());
+            blocking(move || key_tuples_of(&spec, &path, &pseudonymizer))
+        });
+        let (sha256, periods) = match periods {
+            Some(periods) => {
+                let (sha256, periods) = futures::join!(sha256, periods);
+                (sha256?, Some(periods?))
+            }
+            None => (sha256.await?, None),
+        };
+        entry.input_sha256 = Some(sha256.clone());
+        report.sha256 = sha256.clone();
+        if let Some(previous) = ledger::successful_load_of(warehouse, &spec.name, &sha256).await? {
+            entry.outcome = "skipped".into();
+            entry.detail = format!("identical content was loaded by {previous}; nothing changed");
+            entry.finished = chrono::Utc::now();
+            ledger::record(warehouse, &[entry]).await?;
+            report.skipped_as_duplicate_of = Some(previous);
+            report.seconds = started.elapsed().as_secs_f64();
+            return Ok(report);
+        }
+        load(warehouse, spec, path, pseudonymizer, options, periods, &mut report).await
+    } else {
+        // A table's first load has nothing to replace and cannot repeat an earlier one: no first pass over
+        // the file, and its hash is taken beside the load.
+        let (outcome, sha256) = futures::join!(load(warehouse, spec, path, pseudonymizer, options, None, &mut report), sha256);
+        let sha256 = sha256?;
+        entry.input_sha256 = Some(sha256.clone());
+        report.sha256 = sha256;
+        outcome
+    };
     match &outcome {
         Ok(version) => {
             entry.outcome = "success".into();
             entry.table_version = *version;
             report.table_version = *version;
-            if !spec.target.replace_by.is_empty() {
+            if !report.replaced.is_empty() {
                 entry.detail = format!("replaced ({}): {}", spec.target.replace_by.join(", "), summarize(&report.replaced));
             }
         }
@@ -332,6 +339,8 @@ struct Counts {
 }
 
 /// Reads the file, finding each sheet's header, and hands full batches of valid rows to `sink`.
+/// Reads the file on a thread of its own and converts its rows on this one, so parsing and converting
+/// use both cores: reading hands over chunks of rows, whose buffers come back to be refilled.
 fn stream_rows(
     spec: &PipelineSpec,
     path: &Path,
@@ -339,38 +348,114 @@ fn stream_rows(
     progress: &Arc<ReadProgress>,
     sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
 ) -> Result<Counts> {
+    let (chunks, received) = std::sync::mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
+    let (spare, spares) = std::sync::mpsc::channel::<Vec<RawRow>>();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_chunks(spec, path, progress, &chunks, &spares));
+        let converted = convert_chunks(spec, path, &mut converter, &received, &spare, sink);
+        // Dropping the receiver stops a reader still reading after a conversion error.
+        drop(received);
+        let read = reader.join().unwrap_or_else(|_| {
+            Err(IngestError::Malformed { path: path.into(), row: 0, message: "the file reader stopped unexpectedly".into() })
+        });
+        // A reading error (a broken file) explains the rest; without one, the conversion's outcome stands.
+        read.and(converted)
+    })
+}
+
+/// Rows per chunk handed from the reading thread to the converting one.
+const CHUNK_ROWS: usize = 4096;
+/// Chunks in flight between them: this bounds memory, whatever the file size.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+enum Chunk {
+    Sheet(String),
+    Rows(Vec<RawRow>, usize),
+}
+
+fn read_chunks(
+    spec: &PipelineSpec,
+    path: &Path,
+    progress: &Arc<ReadProgress>,
+    chunks: &std::sync::mpsc::SyncSender<Chunk>,
+    spares: &std::sync::mpsc::Receiver<Vec<RawRow>>,
+) -> Result<()> {
+    let stopped = || IngestError::Malformed { path: path.into(), row: 0, message: "the conversion stopped; see the error above".into() };
+    let mut rows: Vec<RawRow> = Vec::new();
+    let mut filled = 0;
+    for_each_row(path, &spec.source, progress, &mut |item| match item {
+        Item::Sheet(name) => {
+            if filled > 0 {
+                let next = spares.try_recv().unwrap_or_default();
+                chunks.send(Chunk::Rows(std::mem::replace(&mut rows, next), filled)).map_err(|_| stopped())?;
+                filled = 0;
+            }
+            chunks.send(Chunk::Sheet(name.to_string())).map_err(|_| stopped())
+        }
+        Item::Row(row) => {
+            if rows.len() == filled {
+                rows.push(RawRow::default());
+            }
+            rows[filled].refill_from(row);
+            filled += 1;
+            if filled == CHUNK_ROWS {
+                let next = spares.try_recv().unwrap_or_default();
+                chunks.send(Chunk::Rows(std::mem::replace(&mut rows, next), filled)).map_err(|_| stopped())?;
+                filled = 0;
+            }
+            Ok(())
+        }
+    })?;
+    if filled > 0 {
+        chunks.send(Chunk::Rows(rows, filled)).map_err(|_| stopped())?;
+    }
+    Ok(())
+}
+
+fn convert_chunks(
+    spec: &PipelineSpec,
+    path: &Path,
+    converter: &mut Converter,
+    received: &std::sync::mpsc::Receiver<Chunk>,
+    spare: &std::sync::mpsc::Sender<Vec<RawRow>>,
+    sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
+) -> Result<Counts> {
     let mut counts = Counts { rows_in: 0, rejections: Vec::new() };
     let mut header = HeaderSearch::default();
-    for_each_row(path, &spec.source, progress, &mut |item| {
-        let row = match item {
-            Item::Sheet(name) => {
+    for chunk in received {
+        let (rows, filled) = match chunk {
+            Chunk::Sheet(name) => {
                 if converter.sheet().is_some() && !converter.header_found() {
-                    return Err(header.not_found(spec, path, &converter));
+                    return Err(header.not_found(spec, path, converter));
                 }
-                converter.start_sheet(name);
+                converter.start_sheet(&name);
                 header = HeaderSearch::default();
-                return Ok(());
+                continue;
             }
-            Item::Row(row) => row,
+            Chunk::Rows(rows, filled) => (rows, filled),
         };
-        if !converter.header_found() {
-            return header.offer(spec, path, &mut converter, row);
-        }
-        match converter.push_row(row) {
-            RowOutcome::Loaded => counts.rows_in += 1,
-            RowOutcome::Quarantined(rejection) => {
-                counts.rows_in += 1;
-                counts.rejections.push(rejection);
+        for row in &rows[..filled] {
+            if !converter.header_found() {
+                header.offer(spec, path, converter, row)?;
+                continue;
             }
-            RowOutcome::NotData => {}
+            match converter.push_row(row) {
+                RowOutcome::Loaded => counts.rows_in += 1,
+                RowOutcome::Quarantined(rejection) => {
+                    counts.rows_in += 1;
+                    counts.rejections.push(rejection);
+                }
+                RowOutcome::NotData => {}
+            }
+            if converter.rows_buffered() >= BATCH_ROWS {
+                sink(converter.finish_batch()?)?;
+            }
         }
-        if converter.rows_buffered() >= BATCH_ROWS {
-            sink(converter.finish_batch()?)?;
-        }
-        Ok(())
-    })?;
+        // The reader may have finished already; then the buffers are simply dropped.
+        let _ = spare.send(rows);
+    }
     if !converter.header_found() {
-        return Err(header.not_found(spec, path, &converter));
+        return Err(header.not_found(spec, path, converter));
     }
     if converter.rows_buffered() > 0 {
         sink(converter.finish_batch()?)?;
@@ -441,19 +526,38 @@ fn shown_cells(row: &RawRow) -> Vec<String> {
     cells
 }
 
-/// The distinct canonical `replace_by` tuples of the file's valid rows (a light first pass).
+/// The distinct canonical `replace_by` tuples of the file's valid rows (a light first pass: each distinct
+/// spelling of the key cells is converted once).
 fn key_tuples_of(spec: &PipelineSpec, path: &Path, pseudonymizer: &Pseudonymizer) -> Result<BTreeSet<Vec<String>>> {
     let mut converter = Converter::new(spec, pseudonymizer.clone(), "");
     let mut tuples = BTreeSet::new();
     let mut header = HeaderSearch::default();
+    let mut spellings_seen: HashSet<String> = HashSet::new();
+    let mut spelling = String::new();
     let progress = Arc::default();
     for_each_row(path, &spec.source, &progress, &mut |item| {
         match item {
             Item::Sheet(name) => {
                 converter.start_sheet(name);
                 header = HeaderSearch::default();
+                // A sheet may map to its own value of a key column.
+                spellings_seen.clear();
             }
-            Item::Row(row) if converter.header_found() => tuples.extend(converter.key_values(row, &spec.target.replace_by)),
+            Item::Row(row) if converter.header_found() => {
+                spelling.clear();
+                for cell in converter.key_cells(row, &spec.target.replace_by) {
+                    spelling.push_str(cell);
+                    spelling.push('\u{1f}');
+                }
+                if !spellings_seen.contains(spelling.as_str()) {
+                    let values = converter.key_values(row, &spec.target.replace_by);
+                    // A spelling that is no key here (a footer, a rejected cell) may be one in a data row.
+                    if let Some(values) = values {
+                        spellings_seen.insert(spelling.clone());
+                        tuples.insert(values);
+                    }
+                }
+            }
             // Header problems are reported by the load itself.
             Item::Row(row) => header.offer(spec, path, &mut converter, row).unwrap_or(()),
         }
@@ -510,15 +614,17 @@ async fn write_quarantine(
     Ok(())
 }
 
+/// ring's SHA-256 (assembly, AVX2 where the CPU has it) hashes a file about twice as fast as the `sha2`
+/// crate, and the hash is on the load's critical path.
 fn sha256_of(path: &Path) -> Result<String> {
     let io = |source| IngestError::Io { path: path.into(), source };
     let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
+    let mut hasher = ring::digest::Context::new(&ring::digest::SHA256);
     let mut buffer = vec![0u8; 1 << 16];
     loop {
         let n = file.read(&mut buffer).map_err(io)?;
         if n == 0 {
-            return Ok(hex::encode(hasher.finalize()));
+            return Ok(hex::encode(hasher.finish()));
         }
         hasher.update(&buffer[..n]);
     }

@@ -20,6 +20,19 @@ pub struct RawRow {
     pub malformed: Option<String>,
 }
 
+impl RawRow {
+    /// Makes this row a copy of `other`, reusing this row's strings.
+    pub fn refill_from(&mut self, other: &RawRow) {
+        self.row = other.row;
+        self.cells.resize_with(other.cells.len(), String::new);
+        for (cell, value) in self.cells.iter_mut().zip(&other.cells) {
+            cell.clear();
+            cell.push_str(value);
+        }
+        self.malformed.clone_from(&other.malformed);
+    }
+}
+
 /// What a reader reports, in file order. Rows are lent, so a reader can reuse one row's buffers for the next.
 #[derive(Debug)]
 pub enum Item<'a> {
