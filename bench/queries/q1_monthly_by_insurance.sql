@@ -5,6 +5,6 @@ SELECT
     count(*) AS records,
     sum(employer_amount + employee_amount) AS contributions,
     sum(CASE WHEN payment_status = 'arrears' THEN employer_amount + employee_amount ELSE 0 END) AS arrears
-FROM staging.contributions
+FROM {contributions}
 GROUP BY period, insurance_type
 ORDER BY period, insurance_type

@@ -3,7 +3,7 @@ SELECT
     district_code,
     industry_division_section AS industry_section,
     count(DISTINCT person_id) AS contributors
-FROM staging.contributions
-WHERE period = (SELECT max(period) FROM staging.contributions)
+FROM {contributions}
+WHERE period = (SELECT max(period) FROM {contributions})
 GROUP BY district_code, industry_division_section
 ORDER BY district_code, industry_section

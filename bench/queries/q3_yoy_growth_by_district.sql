@@ -1,7 +1,7 @@
 -- Year-on-year growth of each district's monthly contributions: LAG(.., 12) over the monthly totals.
 WITH monthly AS (
     SELECT district_code, period, sum(employer_amount + employee_amount) AS contributions
-    FROM staging.contributions
+    FROM {contributions}
     GROUP BY district_code, period
 )
 SELECT

@@ -1,8 +1,8 @@
 -- The 20 employers with the most contributions in the latest year, with their registry entry.
 WITH totals AS (
     SELECT employer_uscc, count(DISTINCT person_id) AS contributors, sum(employer_amount + employee_amount) AS contributions
-    FROM staging.contributions
-    WHERE substr(period, 1, 4) = (SELECT max(substr(period, 1, 4)) FROM staging.contributions)
+    FROM {contributions}
+    WHERE substr(period, 1, 4) = (SELECT max(substr(period, 1, 4)) FROM {contributions})
     GROUP BY employer_uscc
 )
 SELECT
@@ -13,6 +13,6 @@ SELECT
     t.contributors,
     t.contributions
 FROM totals t
-JOIN staging.employers e ON e.uscc = t.employer_uscc
+JOIN {employers} e ON e.uscc = t.employer_uscc
 ORDER BY t.contributions DESC, t.employer_uscc
 LIMIT 20

@@ -3,7 +3,7 @@ description = """Social insurance by scheme, period and district: contributors, 
 the system dependency ratio, fund revenue by source, expenditure, accumulated balance and months of payment capacity (社会保险参保与基金收支). \
 Schemes are the five funds of staging.fund_ledger: enterprise_pension (企业职工基本养老保险), institution_pension (机关事业单位基本养老保险), \
 resident_pension (城乡居民基本养老保险), unemployment (失业保险), work_injury (工伤保险). \
-Person counts come from the record-level sources and exist per district and for the city (district_code 330600); \
+Person counts come from the record-level sources (contributors through marts.contributors_by_scheme) and exist per district and for the city (district_code 330600); \
 fund figures exist for the city row only (the ledger is city-wide) and are NULL on district rows. \
 Grain: period_type month/quarter/year. Stocks (contributors, beneficiaries, participants, balance, months of payment capacity) are taken at \
 period_end_month = the last month of the period present in the sources (December for a complete year: the year-end 年末 headcount of \
@@ -123,20 +123,6 @@ schemes AS (
     ) AS s (scheme, scheme_name, insurance_type, contributor_source, beneficiary_source)
 ),
 -- Person-level rows, once per district and once more for the whole city (330600).
-contrib_rows AS (
-    SELECT
-        period AS month,
-        CASE insurance_type WHEN 'pension' THEN 'enterprise_pension' ELSE insurance_type END AS scheme,
-        district_code,
-        person_id,
-        payment_status
-    FROM staging.contributions
-),
-contrib AS (
-    SELECT month, scheme, district_code, person_id, payment_status FROM contrib_rows
-    UNION ALL
-    SELECT month, scheme, '330600' AS district_code, person_id, payment_status FROM contrib_rows
-),
 benefit_rows AS (
     SELECT
         period AS month,
@@ -169,7 +155,7 @@ benefit AS (
 ),
 -- Which months each source covers (a month a source does not hold gives NULL, not 0).
 coverage AS (
-    SELECT DISTINCT period AS month, 'contributions' AS source FROM staging.contributions
+    SELECT DISTINCT period AS month, 'contributions' AS source FROM marts.contributors_by_scheme WHERE period_type = 'month'
     UNION ALL
     SELECT DISTINCT period AS month, 'benefit_payments' AS source FROM staging.benefit_payments
     UNION ALL
@@ -200,34 +186,15 @@ places AS (
     UNION ALL
     SELECT '330600' AS district_code, '绍兴市' AS district_name
 ),
--- Contributors: counted once per month (the stock at a month's end is that month's count), and distinct over each
--- quarter and year once; no join fans the 10M-row table out over the three grains.
+-- Contributors, counted by the incremental marts.contributors_by_scheme: a new month of the record-level table is
+-- counted there once, and this model reads only the counts.
 contrib_month AS (
-    SELECT
-        month,
-        scheme,
-        district_code,
-        count(DISTINCT person_id) AS contributors,
-        count(DISTINCT CASE WHEN payment_status = 'paid' THEN person_id END) AS contributors_paid
-    FROM contrib
-    GROUP BY month, scheme, district_code
+    SELECT period AS month, scheme, district_code, contributors, contributors_paid
+    FROM marts.contributors_by_scheme
+    WHERE period_type = 'month'
 ),
 contrib_in_period AS (
-    SELECT 'month' AS period_type, month AS period, scheme, district_code, contributors AS contributors_in_period
-    FROM contrib_month
-    UNION ALL
-    SELECT
-        'quarter' AS period_type,
-        concat(substr(month, 1, 4), '-Q', CAST((CAST(substr(month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR)) AS period,
-        scheme,
-        district_code,
-        count(DISTINCT person_id) AS contributors_in_period
-    FROM contrib
-    GROUP BY 2, 3, 4
-    UNION ALL
-    SELECT 'year' AS period_type, substr(month, 1, 4) AS period, scheme, district_code, count(DISTINCT person_id) AS contributors_in_period
-    FROM contrib
-    GROUP BY 2, 3, 4
+    SELECT period_type, period, scheme, district_code, contributors_in_period FROM marts.contributors_by_scheme
 ),
 contrib_agg AS (
     SELECT

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{
@@ -187,6 +187,12 @@ fn merge_sorted(into: &mut Vec<u64>, chunk: &[u64]) {
     }
 }
 
+/// Hashes unique keys; fixed seeds, so a file's duplicates do not depend on the run. (aHash: several times
+/// faster than SipHash on these short keys, and as well spread, which matters: a collision would be taken
+/// for a duplicate.)
+static KEY_HASH: ahash::RandomState =
+    ahash::RandomState::with_seeds(0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89);
+
 /// The keys are already hashes: the set uses them as they are.
 #[derive(Default)]
 struct PassThroughHasher(u64);
@@ -205,11 +211,13 @@ impl Hasher for PassThroughHasher {
     }
 }
 
-/// The ID number behind the last pseudonym; its `Debug` never shows the number.
+/// The last ID number as read, its pseudonym and the attributes kept; its `Debug` never shows the number.
 #[derive(Default)]
 struct LastPseudonym {
-    id: String,
+    raw: String,
     pseudonym: String,
+    birth_year: i32,
+    sex_code: u8,
 }
 
 impl std::fmt::Debug for LastPseudonym {
@@ -475,7 +483,7 @@ impl Converter {
         let mut values = Vec::with_capacity(self.schema.fields().len());
         let mut rejection: Option<Rejection> = None;
         for (spec, cell) in self.spec.kept_columns().zip(mapping) {
-            let raw = cell.and_then(|i| row.cells.get(i)).map_or("", |s| s.trim());
+            let raw = cell.and_then(|i| row.cells.get(i)).map_or("", |s| trim_cell(s));
             match self.convert(spec, raw, &mut values) {
                 Ok(()) => {}
                 Err(problem) => match &mut rejection {
@@ -501,7 +509,7 @@ impl Converter {
             values.push(Value::Str(self.sheet.as_ref().map(|(_, value)| Cow::Borrowed(value.as_str()))));
         }
         if !self.key_fields.is_empty() {
-            let mut hasher = std::hash::DefaultHasher::new();
+            let mut hasher = KEY_HASH.build_hasher();
             for index in &self.key_fields {
                 values[*index].hash_into(&mut hasher);
             }
@@ -627,25 +635,31 @@ impl Converter {
                 Ok(())
             }
             ColumnType::ResidentId => {
-                let id = ResidentId::parse(raw).map_err(|e| {
-                    let code = if matches!(e, ResidentIdError::CheckDigit { .. }) { "bad_check_digit" } else { "bad_identifier" };
-                    invalid(code, e.to_string())
-                })?;
                 let mut last = self.last_pseudonym.borrow_mut();
-                if last.id != id.as_str() {
+                // Only a number that parsed is remembered, so a repeat needs no second check.
+                if last.raw != raw {
+                    let id = ResidentId::parse(raw).map_err(|e| {
+                        let code = if matches!(e, ResidentIdError::CheckDigit { .. }) { "bad_check_digit" } else { "bad_identifier" };
+                        invalid(code, e.to_string())
+                    })?;
                     last.pseudonym = self.pseudonymizer.pseudonym("person", id.as_str());
-                    last.id = id.as_str().to_string();
+                    last.birth_year = id.birth_year();
+                    last.sex_code = id.sex_code();
+                    last.raw.clear();
+                    last.raw.push_str(raw);
                 }
                 out.extend([
                     Value::text_of(last.pseudonym.clone()),
-                    Value::Int32(Some(id.birth_year())),
-                    Value::text_of(id.sex_code().to_string()),
-                    Value::text_of(id.region_code().to_string()),
+                    Value::Int32(Some(last.birth_year)),
+                    Value::text_of(if last.sex_code == 1 { "1" } else { "2" }),
+                    // The first six digits, in a legacy 15-digit number too.
+                    Value::text_of(&raw[..6]),
                 ]);
                 Ok(())
             }
             ColumnType::Uscc => {
-                let code = raw.to_ascii_uppercase();
+                let code: Cow<'a, str> =
+                    if raw.bytes().any(|b| b.is_ascii_lowercase()) { Cow::Owned(raw.to_ascii_uppercase()) } else { Cow::Borrowed(raw) };
                 if code.chars().count() != 18 {
                     return Err(invalid("bad_identifier", format!("unified social credit code has {} characters, expected 18", code.chars().count())));
                 }
@@ -660,12 +674,12 @@ impl Converter {
                 Ok(())
             }
             ColumnType::Industry => {
-                let digits: String = raw.chars().skip_while(char::is_ascii_alphabetic).collect();
+                let digits = raw.trim_start_matches(|c: char| c.is_ascii_alphabetic());
                 let division = digits.get(..2).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
                 let section = division.and_then(industry_section).ok_or_else(|| {
                     invalid("not_in_code_list", format!("`{raw}` is not a GB/T 4754-2017 industry code (e.g. C17, 17 or C1711)"))
                 })?;
-                out.extend([Value::Str(division.map(|d| Cow::Owned(d.to_string()))), Value::text_of(section.to_string())]);
+                out.extend([Value::Str(division.map(Cow::Borrowed)), Value::text_of(letter(section))]);
                 Ok(())
             }
             ColumnType::Occupation => {
@@ -681,6 +695,12 @@ impl Converter {
 }
 
 const UNIX_EPOCH_DATE: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+
+/// `str::trim`, with a shortcut for the usual cell that starts and ends in a visible ASCII character.
+fn trim_cell(cell: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    if visible(cell.as_bytes().first()) && visible(cell.as_bytes().last()) { cell } else { cell.trim() }
+}
 
 fn is_excel_error(raw: &str) -> bool {
     matches!(raw, "#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!" | "#VALUE!" | "#DATA!")
@@ -816,10 +836,30 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     (1900..=2100).contains(&chrono::Datelike::year(&date)).then_some(date)
 }
 
+const FIRST_MONTH_YEAR: u32 = 1990;
+const LAST_MONTH_YEAR: u32 = 2100;
+
+/// `YYYY-MM` of every month a cell may name, made once: a month column repeats a few values millions of times.
+static MONTHS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    (FIRST_MONTH_YEAR..=LAST_MONTH_YEAR).flat_map(|year| (1..=12).map(move |month| format!("{year:04}-{month:02}"))).collect()
+});
+
+fn month_text(year: u32, month: u32) -> Option<&'static str> {
+    let valid = (FIRST_MONTH_YEAR..=LAST_MONTH_YEAR).contains(&year) && (1..=12).contains(&month);
+    valid.then(|| MONTHS[((year - FIRST_MONTH_YEAR) * 12 + month - 1) as usize].as_str())
+}
+
+/// The one-letter string of an industry section.
+fn letter(section: char) -> &'static str {
+    const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let index = (section as usize).wrapping_sub('A' as usize);
+    LETTERS.get(index..index + 1).unwrap_or("?")
+}
+
 /// Parses the month spellings departments use into `YYYY-MM`.
-pub fn parse_month(raw: &str) -> Option<String> {
+pub fn parse_month(raw: &str) -> Option<&'static str> {
     if let Some(date) = excel_serial_date(raw) {
-        return Some(date.format("%Y-%m").to_string());
+        return month_text(chrono::Datelike::year(&date) as u32, chrono::Datelike::month(&date));
     }
     let (groups, count) = digit_groups(raw);
     let (year, month) = match &groups[..count] {
@@ -827,9 +867,7 @@ pub fn parse_month(raw: &str) -> Option<String> {
         [year, month, ..] if year.len() == 4 && month.len() <= 2 => (*year, *month),
         _ => return None,
     };
-    let year: u32 = year.parse().ok()?;
-    let month: u32 = month.parse().ok()?;
-    ((1990..=2100).contains(&year) && (1..=12).contains(&month)).then(|| format!("{year:04}-{month:02}"))
+    month_text(year.parse().ok()?, month.parse().ok()?)
 }
 
 #[cfg(test)]
