@@ -50,7 +50,8 @@ expect = "contribution_total = employer_amount + employee_amount AND contributor
 [[tests]]
 kind = "sql"
 name = "every_loaded_month_is_built"
-sql = "SELECT DISTINCT period FROM staging.contributions WHERE period NOT IN (SELECT period FROM marts.contributors_by_district)"
+# The loaded months first: NOT IN over every contribution record takes seconds, over a dozen months nothing.
+sql = "SELECT period FROM (SELECT DISTINCT period FROM staging.contributions) AS loaded WHERE period NOT IN (SELECT period FROM marts.contributors_by_district)"
 */
 SELECT
     c.period,

@@ -168,9 +168,14 @@ pub async fn ingest_file(
         // A table's first load has nothing to replace and cannot repeat an earlier one: no first pass over
         // the file, and its hash is taken beside the load.
         let (outcome, sha256) = futures::join!(load(warehouse, spec, path, pseudonymizer, options, None, &mut report), sha256);
-        let sha256 = sha256?;
-        entry.input_sha256 = Some(sha256.clone());
-        report.sha256 = sha256;
+        match sha256 {
+            Ok(sha256) => {
+                entry.input_sha256 = Some(sha256.clone());
+                report.sha256 = sha256;
+            }
+            // The rows may be committed by now: the ledger must still record the load.
+            Err(e) => entry.detail = format!("the file's SHA-256 could not be taken: {e}"),
+        }
         outcome
     };
     match &outcome {
@@ -338,9 +343,9 @@ struct Counts {
     rejections: Vec<Rejection>,
 }
 
-/// Reads the file, finding each sheet's header, and hands full batches of valid rows to `sink`.
-/// Reads the file on a thread of its own and converts its rows on this one, so parsing and converting
-/// use both cores: reading hands over chunks of rows, whose buffers come back to be refilled.
+/// Reads the file, finding each sheet's header, and hands full batches of valid rows to `sink`. The file is
+/// read on a thread of its own and converted on this one, so parsing and converting use both cores: reading
+/// hands over chunks of rows, whose buffers come back to be refilled.
 fn stream_rows(
     spec: &PipelineSpec,
     path: &Path,
