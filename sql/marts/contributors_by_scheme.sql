@@ -60,28 +60,29 @@ monthly AS (
         count(DISTINCT CASE WHEN payment_status = 'paid' THEN person_id END) AS contributors_paid
     FROM placed
     GROUP BY month, scheme, district_code
+),
+-- Each record in its quarter and its year, where persons are counted over the whole period.
+in_longer_periods AS (
+    SELECT
+        'quarter' AS period_type,
+        concat(substr(month, 1, 4), '-Q', CAST((CAST(substr(month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR)) AS period,
+        scheme,
+        district_code,
+        person_id
+    FROM placed
+    UNION ALL
+    SELECT 'year' AS period_type, substr(month, 1, 4) AS period, scheme, district_code, person_id FROM placed
 )
 SELECT period_type, period, scheme, district_code, contributors, contributors_paid, contributors AS contributors_in_period
 FROM monthly
 UNION ALL
 SELECT
-    'quarter' AS period_type,
-    concat(substr(month, 1, 4), '-Q', CAST((CAST(substr(month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR)) AS period,
+    period_type,
+    period,
     scheme,
     district_code,
     CAST(NULL AS BIGINT) AS contributors,
     CAST(NULL AS BIGINT) AS contributors_paid,
     count(DISTINCT person_id) AS contributors_in_period
-FROM placed
-GROUP BY 2, 3, 4
-UNION ALL
-SELECT
-    'year' AS period_type,
-    substr(month, 1, 4) AS period,
-    scheme,
-    district_code,
-    CAST(NULL AS BIGINT) AS contributors,
-    CAST(NULL AS BIGINT) AS contributors_paid,
-    count(DISTINCT person_id) AS contributors_in_period
-FROM placed
-GROUP BY 2, 3, 4
+FROM in_longer_periods
+GROUP BY period_type, period, scheme, district_code
