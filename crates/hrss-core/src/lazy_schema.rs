@@ -8,7 +8,6 @@ use async_trait::async_trait;
 use datafusion::catalog::{SchemaProvider, TableProvider};
 use datafusion::error::{DataFusionError, Result};
 use datafusion::execution::runtime_env::RuntimeEnv;
-use deltalake::delta_datafusion::engine::AsObjectStoreUrl;
 
 use crate::warehouse::{Layer, Warehouse};
 
@@ -32,14 +31,7 @@ impl LazyDeltaSchema {
     async fn open_table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
         let external = |e: crate::CoreError| DataFusionError::External(Box::new(e));
         let Some(table) = self.warehouse.table(self.layer, name).await.map_err(external)? else { return Ok(None) };
-        // What delta-rs's `update_datafusion_session` does, against the runtime this schema was made for.
-        let log_store = table.log_store();
-        let url = log_store.root_url().as_object_store_url();
-        if self.runtime.object_store(&url).is_err() {
-            self.runtime.register_object_store(url.as_ref(), log_store.root_object_store(None));
-        }
-        let provider = table.table_provider().await.map_err(|e| DataFusionError::External(Box::new(e)))?;
-        Ok(Some(provider))
+        Ok(Some(crate::warehouse::provider_of(&table, &self.runtime).await.map_err(external)?))
     }
 }
 

@@ -3,15 +3,16 @@
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
-use datafusion::catalog::{MemorySchemaProvider, SchemaProvider};
+use datafusion::catalog::{MemorySchemaProvider, SchemaProvider, TableProvider};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use deltalake::operations::write::WriteBuilder;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::delta_datafusion::engine::AsObjectStoreUrl;
 use deltalake::delta_datafusion::planner::DeltaPlanner;
 use deltalake::operations::write::SchemaMode;
 use deltalake::protocol::SaveMode;
@@ -235,8 +236,15 @@ impl Warehouse {
     }
 
     /// The current version of a table, `None` when it does not exist.
+    /// Read from the names of the log's commit files (`00000000000000000007.json`), not from the log itself:
+    /// a server polls this for every table, and a build for every source of every model.
     pub async fn version(&self, layer: Layer, name: &str) -> Result<Option<i64>> {
-        Ok(self.table(layer, name).await?.and_then(|t| t.version()).and_then(|v| i64::try_from(v).ok()))
+        let mut log = self.root_path.clone().join(layer.folder());
+        if layer != Layer::Ledger {
+            log = log.join(name);
+        }
+        let files: Vec<_> = self.store.list(Some(&log.join("_delta_log"))).try_collect().await?;
+        Ok(files.iter().filter_map(|f| f.location.filename()?.strip_suffix(".json")?.parse::<i64>().ok()).max())
     }
 
     /// The values stored with `TableOptions::commit_metadata` in the table's latest commit (empty when none).
@@ -416,8 +424,7 @@ impl Warehouse {
     /// (Re-)registers one table in the session at its current version, creating its schema if needed; false if the table does not exist.
     pub async fn register(&self, ctx: &SessionContext, layer: Layer, name: &str) -> Result<bool> {
         let Some(table) = self.table(layer, name).await? else { return Ok(false) };
-        table.update_datafusion_session(&ctx.state())?;
-        let provider = table.table_provider().await?;
+        let provider = provider_of(&table, &ctx.runtime_env()).await?;
         let catalog = ctx.catalog("datafusion").expect("the default catalog exists");
         let schema = match catalog.schema(layer.schema()) {
             Some(schema) => schema,
@@ -431,4 +438,15 @@ impl Warehouse {
         schema.register_table(name.to_string(), provider)?;
         Ok(true)
     }
+}
+
+/// The table as a DataFusion provider, its object store registered in `runtime` first: what delta-rs's
+/// `update_datafusion_session` does, for a runtime that need not belong to a session yet.
+pub(crate) async fn provider_of(table: &DeltaTable, runtime: &RuntimeEnv) -> Result<Arc<dyn TableProvider>> {
+    let log_store = table.log_store();
+    let url = log_store.root_url().as_object_store_url();
+    if runtime.object_store(&url).is_err() {
+        runtime.register_object_store(url.as_ref(), log_store.root_object_store(None));
+    }
+    Ok(table.table_provider().await?)
 }

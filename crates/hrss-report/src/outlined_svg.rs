@@ -40,7 +40,7 @@ fn rgb(color: BackendColor) -> String {
 }
 
 /// SVG path data for `text` with its baseline starting at (0, 0), at `em` pixels.
-pub fn text_path(text: &str, em: f32) -> String {
+fn text_path(text: &str, em: f32) -> String {
     let font = font();
     let scale = em / font.units_per_em().unwrap_or(1000.0);
     let mut data = String::new();
