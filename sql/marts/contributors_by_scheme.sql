@@ -36,19 +36,27 @@ kind = "expression"
 expect = "period_type <> 'month' OR (contributors = contributors_in_period AND contributors_paid <= contributors)"
 */
 WITH
-rows_of_district AS (
+-- One row per person, scheme, district and month, with whether any of the month's records was paid: the
+-- distinct counts below become plain counts, which aggregate (and spill under a memory limit) like any
+-- other. Two distinct counts in one aggregation would hold every group's set of persons in memory at once.
+persons_of_month AS (
     SELECT
         period AS month,
         CASE insurance_type WHEN 'pension' THEN 'enterprise_pension' ELSE insurance_type END AS scheme,
         district_code,
         person_id,
-        payment_status
+        max(CASE WHEN payment_status = 'paid' THEN 1 ELSE 0 END) AS paid
     FROM staging.contributions
+    WHERE person_id IS NOT NULL
+    GROUP BY period, CASE insurance_type WHEN 'pension' THEN 'enterprise_pension' ELSE insurance_type END, district_code, person_id
 ),
+-- Each district, and the city, where a person contributing in two districts in a month counts once.
 placed AS (
-    SELECT month, scheme, district_code, person_id, payment_status FROM rows_of_district
+    SELECT month, scheme, district_code, person_id, paid FROM persons_of_month
     UNION ALL
-    SELECT month, scheme, '330600' AS district_code, person_id, payment_status FROM rows_of_district
+    SELECT month, scheme, '330600' AS district_code, person_id, max(paid) AS paid
+    FROM persons_of_month
+    GROUP BY month, scheme, person_id
 ),
 monthly AS (
     SELECT
@@ -56,12 +64,12 @@ monthly AS (
         month AS period,
         scheme,
         district_code,
-        count(DISTINCT person_id) AS contributors,
-        count(DISTINCT CASE WHEN payment_status = 'paid' THEN person_id END) AS contributors_paid
+        count(*) AS contributors,
+        sum(paid) AS contributors_paid
     FROM placed
     GROUP BY month, scheme, district_code
 ),
--- Each record in its quarter and its year, where persons are counted over the whole period.
+-- Each person-month in its quarter and its year, where persons are counted over the whole period.
 in_longer_periods AS (
     SELECT
         'quarter' AS period_type,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{hrss, hrss_ok, project_root, scalar, scratch, valid_ids_in, write_valid_contributions, TEST_KEY, TWELVE_MONTHS_OF_2025};
+use crate::support::{hrss, hrss_ok, project_root, scalar, scratch, valid_ids_in, write_valid_contributions, Demo, TEST_KEY, TWELVE_MONTHS_OF_2025};
 
 fn broken_fixture() -> PathBuf {
     project_root().join("tests/fixtures/社保缴费明细_broken.csv")
@@ -287,4 +287,28 @@ fn every_committed_sample_loads_with_exactly_its_planted_defects_quarantined() {
         assert_eq!(load["rows_quarantined"].as_u64(), Some(file.planted_bad_rows as u64), "{}", file.source);
         assert_eq!(load["rows_loaded"].as_u64(), Some((file.data_rows - file.planted_bad_rows) as u64), "{}", file.source);
     }
+}
+
+#[test]
+fn a_lookup_of_an_absent_person_skips_the_row_groups_by_their_pseudonym_bloom_filter() {
+    let warehouse = Demo::get().warehouse();
+    // Just above the smallest pseudonym (they all have one length): inside every row group's min/max
+    // range, so only a bloom filter can tell that no row holds it.
+    let smallest = scalar(&warehouse, "SELECT min(person_id) FROM staging.contributions");
+    assert!(!smallest.is_empty(), "the demo loads contributions");
+    let absent = format!("{smallest}0");
+    let query = format!("EXPLAIN ANALYZE SELECT count(*) AS n FROM staging.contributions WHERE person_id = '{absent}'");
+    let plan = hrss_ok(&["--warehouse", &warehouse.to_string_lossy(), "sql", &query, "--format", "csv"]);
+    let pruned = plan
+        .split("row_groups_pruned_bloom_filter=")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the Parquet scan reports its bloom filter pruning:\n{plan}"));
+    let (total, matched) = pruned
+        .split_once(" total → ")
+        .map(|(total, rest)| (total.trim().to_string(), rest.split_whitespace().next().unwrap_or_default().to_string()))
+        .unwrap_or_else(|| panic!("`N total → M matched` after row_groups_pruned_bloom_filter:\n{plan}"));
+    assert_ne!(total, "0", "the row groups reach the bloom filter check:\n{plan}");
+    assert_eq!(matched, "0", "no row group's bloom filter admits the absent pseudonym:\n{plan}");
+    let present = scalar(&warehouse, &format!("SELECT count(*) FROM staging.contributions WHERE person_id = '{smallest}'"));
+    assert_ne!(present, "0", "a stored pseudonym is still found");
 }

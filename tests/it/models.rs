@@ -145,7 +145,8 @@ fn a_new_month_rebuilds_only_its_periods_and_equals_a_full_rebuild() {
     assert!(after_incremental.contains("2026-01/330602/C/pension/50/96000.00"), "{after_incremental}");
     assert_eq!(scalar(&warehouse, "SELECT count(*) FROM marts.contributors_by_district"), "13", "12 months kept, 1 added, none twice");
 
-    let full = hrss_ok(&["--warehouse", w, "build", "--select", "marts.contributors_by_district", "--full-refresh"]);
+    let full_select = ["--warehouse", w, "build", "--select", "marts.contributors_by_district", "--full-refresh"];
+    let full = hrss_ok(&full_select);
     assert!(summary_line(&full, "marts.contributors_by_district").contains("incremental: full (--full-refresh)"), "{full}");
     assert_eq!(scalar(&warehouse, contents), after_incremental, "the incremental result equals a full rebuild");
     let details = scalar(&warehouse, "SELECT string_agg(detail, ' | ' ORDER BY finished) FROM _ledger WHERE kind = 'build'");
@@ -154,6 +155,20 @@ fn a_new_month_rebuilds_only_its_periods_and_equals_a_full_rebuild() {
         details,
         "incremental: full (first build) | incremental: up to date | incremental: 3 periods (2026, 2026-01, 2026-Q1) | incremental: full (--full-refresh)"
     );
+
+    // Within a memory bound the build gives the same table; under one too small for any query it fails,
+    // saying so, and the table stays as it was.
+    let mut bounded = full_select.to_vec();
+    bounded.extend(["--memory-limit", "64m"]);
+    hrss_ok(&bounded);
+    assert_eq!(scalar(&warehouse, contents), after_incremental, "a build within 64 MB gives the same table");
+    let mut starved = full_select.to_vec();
+    starved.extend(["--memory-limit", "1k"]);
+    let starved = hrss(&starved);
+    let said = format!("{}{}", String::from_utf8_lossy(&starved.stdout), String::from_utf8_lossy(&starved.stderr));
+    assert!(!starved.status.success(), "a build under 1 KB fails:\n{said}");
+    assert!(said.contains("Resources exhausted"), "the failure names the memory bound:\n{said}");
+    assert_eq!(scalar(&warehouse, contents), after_incremental, "a failed build leaves the table as it was");
 }
 
 #[test]

@@ -60,14 +60,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             fail_if_any(&failures)
         }
-        Command::Build { select, full_refresh } => {
+        Command::Build { select, full_refresh, memory_limit } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
-            build(&project, &warehouse, BuildOptions { select, tests_only: false, full_refresh }).await.map(|_| ())
+            build(&project, &warehouse, BuildOptions { select, tests_only: false, full_refresh, memory_limit }).await.map(|_| ())
         }
-        Command::Test { select, unit: true } => unit_tests(&project, &select).await,
-        Command::Test { select, unit: false } => {
+        Command::Test { select, unit: true, .. } => unit_tests(&project, &select).await,
+        Command::Test { select, unit: false, memory_limit } => {
             let warehouse = Warehouse::open(&cli.warehouse)?;
-            build(&project, &warehouse, BuildOptions { select, tests_only: true, ..BuildOptions::default() }).await.map(|_| ())
+            build(&project, &warehouse, BuildOptions { select, tests_only: true, memory_limit, ..BuildOptions::default() }).await.map(|_| ())
         }
         Command::Lineage { model, format } => {
             let models = hrss_models::discover(&project.folder("sql")?)?;

@@ -89,6 +89,9 @@ pub enum Command {
         /// Rebuild every model in full: incremental ones too, and tables whose SQL and sources are unchanged.
         #[arg(long)]
         full_refresh: bool,
+        /// Memory the build's queries may hold together, e.g. 2g; beyond it they spill to temporary files.
+        #[arg(long, value_parser = parse_bytes)]
+        memory_limit: Option<usize>,
     },
     /// Run the models' data tests against the tables as they are.
     Test {
@@ -97,6 +100,9 @@ pub enum Command {
         /// Run the SQL unit tests (the .slt files beside the models, over their own fixtures) instead.
         #[arg(long)]
         unit: bool,
+        /// Memory the data tests may hold together, e.g. 2g; beyond it they spill to temporary files.
+        #[arg(long, value_parser = parse_bytes)]
+        memory_limit: Option<usize>,
     },
     /// The graph of sources, models and tests.
     Lineage {

@@ -12,6 +12,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use deltalake::operations::write::WriteBuilder;
 use deltalake::parquet::basic::{Compression, ZstdLevel};
 use deltalake::parquet::file::properties::WriterProperties;
+use deltalake::parquet::schema::types::ColumnPath;
 use deltalake::delta_datafusion::engine::AsObjectStoreUrl;
 use deltalake::delta_datafusion::planner::DeltaPlanner;
 use deltalake::operations::write::SchemaMode;
@@ -92,13 +93,29 @@ pub struct TableOptions<'a> {
     pub description: &'a str,
     /// Stored in the commit's info, beside the data it describes (e.g. the source versions a model was built from).
     pub commit_metadata: &'a [(String, serde_json::Value)],
+    /// Columns whose Parquet row groups carry a bloom filter, so a lookup of one value (a person's
+    /// pseudonym) reads only the row groups that may hold it.
+    pub bloom_filter_on: &'a [String],
 }
 
 impl<'a> TableOptions<'a> {
     /// An unpartitioned table with a description.
     pub fn described(description: &'a str) -> Self {
-        Self { partition_by: &[], description, commit_metadata: &[] }
+        Self { partition_by: &[], description, commit_metadata: &[], bloom_filter_on: &[] }
     }
+}
+
+/// How table files are written: zstd, page statistics (the default) for pruning pages as well as row
+/// groups, and bloom filters at a 1% false-positive rate (sized for a full row group, then folded down to
+/// the distinct values the row group holds).
+fn writer_properties(bloom_filter_on: &[String]) -> WriterProperties {
+    let mut builder =
+        WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")));
+    for column in bloom_filter_on {
+        let column = ColumnPath::from(column.as_str());
+        builder = builder.set_column_bloom_filter_enabled(column.clone(), true).set_column_bloom_filter_fpp(column, 0.01);
+    }
+    builder.build()
 }
 
 /// What the Delta log knows of one data file.
@@ -209,11 +226,7 @@ impl Warehouse {
             .with_input_plan(plan)
             .with_session_state(Arc::new(ctx.state()))
             .with_table_name(name)
-            .with_writer_properties(
-                WriterProperties::builder()
-                    .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).expect("valid zstd level")))
-                    .build(),
-            );
+            .with_writer_properties(writer_properties(options.bloom_filter_on));
         if !options.description.is_empty() {
             builder = builder.with_description(options.description);
         }

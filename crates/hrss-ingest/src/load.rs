@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::convert::{combine_header_rows, redact, Converter, Rejection, RowOutcome};
 use crate::error::{IngestError, MissingHeader, Result};
-use crate::source::{for_each_row, Item, RawRow, ReadProgress};
+use crate::source::{for_each_row, read_rows, Item, RawRow, ReadProgress, RowSink};
 use crate::spec::PipelineSpec;
 
 /// Rows per Arrow batch handed to the Delta writer.
@@ -294,7 +294,12 @@ async fn load(
     let source = StreamingTable::try_new(Arc::clone(&schema), vec![Arc::new(ChannelPartition::new(schema, receiver))])?;
     let plan = ctx.read_table(Arc::new(source))?.into_unoptimized_plan();
     let written = warehouse
-        .write(&ctx, Layer::Staging, &spec.table, plan, mode, TableOptions { partition_by: &spec.target.partition_by, description: &spec.description, commit_metadata: &[] })
+        .write(&ctx, Layer::Staging, &spec.table, plan, mode, TableOptions {
+            partition_by: &spec.target.partition_by,
+            description: &spec.description,
+            commit_metadata: &[],
+            bloom_filter_on: &spec.pseudonym_columns(),
+        })
         .await;
     let counts = reader.await.map_err(|e| IngestError::Malformed {
         path: path.into(),
@@ -385,36 +390,61 @@ fn read_chunks(
     chunks: &std::sync::mpsc::SyncSender<Chunk>,
     spares: &std::sync::mpsc::Receiver<Vec<RawRow>>,
 ) -> Result<()> {
-    let stopped = || IngestError::Malformed { path: path.into(), row: 0, message: "the conversion stopped; see the error above".into() };
-    let mut rows: Vec<RawRow> = Vec::new();
-    let mut filled = 0;
-    for_each_row(path, &spec.source, progress, &mut |item| match item {
-        Item::Sheet(name) => {
-            if filled > 0 {
-                let next = spares.try_recv().unwrap_or_default();
-                chunks.send(Chunk::Rows(std::mem::replace(&mut rows, next), filled)).map_err(|_| stopped())?;
-                filled = 0;
-            }
-            chunks.send(Chunk::Sheet(name.to_string())).map_err(|_| stopped())
+    let mut sender = ChunkSender { path, chunks, spares, rows: Vec::new(), filled: 0 };
+    read_rows(path, &spec.source, progress, &mut sender)?;
+    sender.hand_over()
+}
+
+/// The reading thread's end of the chunk channel: the reader fills the rows of the chunk being built,
+/// and a full chunk goes to the converter in exchange for a spare one.
+struct ChunkSender<'a> {
+    path: &'a Path,
+    chunks: &'a std::sync::mpsc::SyncSender<Chunk>,
+    spares: &'a std::sync::mpsc::Receiver<Vec<RawRow>>,
+    rows: Vec<RawRow>,
+    filled: usize,
+}
+
+impl ChunkSender<'_> {
+    /// Sends the rows filled so far, if any, and starts a chunk in the buffers of a returned one.
+    fn hand_over(&mut self) -> Result<()> {
+        if self.filled == 0 {
+            return Ok(());
         }
-        Item::Row(row) => {
-            if rows.len() == filled {
-                rows.push(RawRow::default());
-            }
-            rows[filled].refill_from(row);
-            filled += 1;
-            if filled == CHUNK_ROWS {
-                let next = spares.try_recv().unwrap_or_default();
-                chunks.send(Chunk::Rows(std::mem::replace(&mut rows, next), filled)).map_err(|_| stopped())?;
-                filled = 0;
-            }
-            Ok(())
-        }
-    })?;
-    if filled > 0 {
-        chunks.send(Chunk::Rows(rows, filled)).map_err(|_| stopped())?;
+        let rows = std::mem::replace(&mut self.rows, self.spares.try_recv().unwrap_or_default());
+        let filled = std::mem::take(&mut self.filled);
+        self.send(Chunk::Rows(rows, filled))
     }
-    Ok(())
+
+    fn send(&self, chunk: Chunk) -> Result<()> {
+        self.chunks.send(chunk).map_err(|_| IngestError::Malformed {
+            path: self.path.into(),
+            row: 0,
+            message: "the conversion stopped; see the error above".into(),
+        })
+    }
+}
+
+impl RowSink for ChunkSender<'_> {
+    fn sheet(&mut self, name: &str) -> Result<()> {
+        self.hand_over()?;
+        self.send(Chunk::Sheet(name.to_string()))
+    }
+
+    fn row_to_fill(&mut self) -> &mut RawRow {
+        if self.rows.len() == self.filled {
+            self.rows.push(RawRow::default());
+        }
+        &mut self.rows[self.filled]
+    }
+
+    fn filled(&mut self) -> Result<()> {
+        self.filled += 1;
+        if self.filled == CHUNK_ROWS {
+            self.hand_over()?;
+        }
+        Ok(())
+    }
 }
 
 fn convert_chunks(
@@ -549,13 +579,9 @@ fn key_tuples_of(spec: &PipelineSpec, path: &Path, pseudonymizer: &Pseudonymizer
                 spellings_seen.clear();
             }
             Item::Row(row) if converter.header_found() => {
-                spelling.clear();
-                for cell in converter.key_cells(row, &spec.target.replace_by) {
-                    spelling.push_str(cell);
-                    spelling.push('\u{1f}');
-                }
+                converter.replace_key_spelling(row, &mut spelling);
                 if !spellings_seen.contains(spelling.as_str()) {
-                    let values = converter.key_values(row, &spec.target.replace_by);
+                    let values = converter.replace_key_values(row);
                     // A spelling that is no key here (a footer, a rejected cell) may be one in a data row.
                     if let Some(values) = values {
                         spellings_seen.insert(spelling.clone());

@@ -21,16 +21,28 @@ pub struct RawRow {
 }
 
 impl RawRow {
-    /// Makes this row a copy of `other`, reusing this row's strings.
-    pub fn refill_from(&mut self, other: &RawRow) {
-        self.row = other.row;
-        self.cells.resize_with(other.cells.len(), String::new);
-        for (cell, value) in self.cells.iter_mut().zip(&other.cells) {
+    /// Makes this row row `row` of the file, with `width` cells, reusing this row's strings.
+    fn refill<'c>(&mut self, row: u64, width: usize, cells: impl Iterator<Item = &'c str>) {
+        self.row = row;
+        self.malformed = None;
+        self.cells.resize_with(width, String::new);
+        for (cell, value) in self.cells.iter_mut().zip(cells) {
             cell.clear();
             cell.push_str(value);
         }
-        self.malformed.clone_from(&other.malformed);
     }
+}
+
+/// Where a reader puts what it reads, in file order. The reader fills rows the sink lends it, so a sink
+/// that keeps rows (a chunk handed to another thread) gets them without a copy, and one that does not
+/// lends the same row every time.
+pub trait RowSink {
+    /// The next sheet of a workbook starts: a new header follows.
+    fn sheet(&mut self, name: &str) -> Result<()>;
+    /// The row the reader fills next; `filled` says it is done.
+    fn row_to_fill(&mut self) -> &mut RawRow;
+    /// The row `row_to_fill` lent holds the next row of the file.
+    fn filled(&mut self) -> Result<()>;
 }
 
 /// What a reader reports, in file order. Rows are lent, so a reader can reuse one row's buffers for the next.
@@ -48,6 +60,16 @@ pub struct ReadProgress {
     pub rows: AtomicU64,
 }
 
+/// Fills `sink` with every sheet and row of the file, in order.
+pub fn read_rows(path: &Path, source: &SourceSpec, progress: &Arc<ReadProgress>, sink: &mut dyn RowSink) -> Result<()> {
+    let mut counted = Counted { sink, progress };
+    match source.format {
+        Format::Csv => read_csv(path, source.encoding, progress, &mut counted),
+        Format::Xlsx => read_xlsx(path, &source.sheet_names(), progress, &mut counted),
+        Format::Jsonl => read_jsonl(path, progress, &mut counted),
+    }
+}
+
 /// Calls `on_item` for every sheet and row of the file, in order, holding one row at a time.
 pub fn for_each_row(
     path: &Path,
@@ -55,17 +77,47 @@ pub fn for_each_row(
     progress: &Arc<ReadProgress>,
     on_item: &mut dyn FnMut(Item<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut counted = |item: Item<'_>| {
-        if matches!(item, Item::Row(_)) {
-            progress.rows.fetch_add(1, Ordering::Relaxed);
-        }
-        on_item(item)
-    };
-    match source.format {
-        Format::Csv => read_csv(path, source.encoding, progress, &mut counted),
-        Format::Xlsx => read_xlsx(path, &source.sheet_names(), progress, &mut counted),
-        Format::Jsonl => read_jsonl(path, progress, &mut counted),
+    struct OneRow<'f> {
+        row: RawRow,
+        on_item: &'f mut dyn FnMut(Item<'_>) -> Result<()>,
     }
+    impl RowSink for OneRow<'_> {
+        fn sheet(&mut self, name: &str) -> Result<()> {
+            (self.on_item)(Item::Sheet(name))
+        }
+        fn row_to_fill(&mut self) -> &mut RawRow {
+            &mut self.row
+        }
+        fn filled(&mut self) -> Result<()> {
+            (self.on_item)(Item::Row(&self.row))
+        }
+    }
+    read_rows(path, source, progress, &mut OneRow { row: RawRow::default(), on_item })
+}
+
+/// Counts the rows that pass, for progress bars.
+struct Counted<'s> {
+    sink: &'s mut dyn RowSink,
+    progress: &'s ReadProgress,
+}
+
+impl RowSink for Counted<'_> {
+    fn sheet(&mut self, name: &str) -> Result<()> {
+        self.sink.sheet(name)
+    }
+    fn row_to_fill(&mut self) -> &mut RawRow {
+        self.sink.row_to_fill()
+    }
+    fn filled(&mut self) -> Result<()> {
+        self.progress.rows.fetch_add(1, Ordering::Relaxed);
+        self.sink.filled()
+    }
+}
+
+/// Hands a row built whole (JSON, Excel) to `sink`, moving it, not copying it.
+fn hand_row(sink: &mut dyn RowSink, row: RawRow) -> Result<()> {
+    *sink.row_to_fill() = row;
+    sink.filled()
 }
 
 fn open(path: &Path, progress: &Arc<ReadProgress>) -> Result<CountingReader> {
@@ -124,7 +176,7 @@ fn read_csv(
     path: &Path,
     declared: Encoding,
     progress: &Arc<ReadProgress>,
-    on_item: &mut dyn FnMut(Item<'_>) -> Result<()>,
+    sink: &mut dyn RowSink,
 ) -> Result<()> {
     let encoding = detect_encoding(path, declared)?;
     let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
@@ -133,20 +185,15 @@ fn read_csv(
         .build(BufReader::with_capacity(1 << 16, open(path, progress)?));
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(decoded);
     let mut record = csv::StringRecord::new();
-    // One row's strings are refilled for the next: no allocation per cell once the row is warm.
-    let mut raw = RawRow::default();
     loop {
         let row = reader.position().line();
         match reader.read_record(&mut record) {
             Ok(false) => return Ok(()),
             Ok(true) => {
-                raw.row = row;
-                raw.cells.resize_with(record.len(), String::new);
-                for (cell, value) in raw.cells.iter_mut().zip(record.iter()) {
-                    cell.clear();
-                    cell.push_str(value);
-                }
-                on_item(Item::Row(&raw))?;
+                // The sink's row keeps its strings from the last time it was filled: no allocation per
+                // cell once the rows are warm.
+                sink.row_to_fill().refill(row, record.len(), record.iter());
+                sink.filled()?;
             }
             Err(e) => {
                 let row = e.position().map_or(row, csv::Position::line);
@@ -160,7 +207,7 @@ fn read_csv(
     }
 }
 
-fn read_jsonl(path: &Path, progress: &Arc<ReadProgress>, on_item: &mut dyn FnMut(Item<'_>) -> Result<()>) -> Result<()> {
+fn read_jsonl(path: &Path, progress: &Arc<ReadProgress>, sink: &mut dyn RowSink) -> Result<()> {
     let reader = BufReader::with_capacity(1 << 16, open(path, progress)?);
     // The first object's keys are the header; later objects are laid out in that order.
     let mut header: Vec<String> = Vec::new();
@@ -176,37 +223,37 @@ fn read_jsonl(path: &Path, progress: &Arc<ReadProgress>, on_item: &mut dyn FnMut
         let object = match serde_json::from_str::<serde_json::Value>(text) {
             Ok(serde_json::Value::Object(object)) => object,
             Ok(_) => {
-                before_or_now(&header, &mut before_header, RawRow { row, malformed: Some("the line is JSON but not an object".into()), ..RawRow::default() }, on_item)?;
+                before_or_now(&header, &mut before_header, RawRow { row, malformed: Some("the line is JSON but not an object".into()), ..RawRow::default() }, sink)?;
                 continue;
             }
             Err(e) => {
-                before_or_now(&header, &mut before_header, RawRow { row, malformed: Some(format!("the line is not valid JSON ({e})")), ..RawRow::default() }, on_item)?;
+                before_or_now(&header, &mut before_header, RawRow { row, malformed: Some(format!("the line is not valid JSON ({e})")), ..RawRow::default() }, sink)?;
                 continue;
             }
         };
         if header.is_empty() {
             header = object.keys().cloned().collect();
-            on_item(Item::Row(&RawRow { row: 0, cells: header.clone(), malformed: None }))?;
+            hand_row(sink, RawRow { row: 0, cells: header.clone(), malformed: None })?;
             for early in before_header.drain(..) {
-                on_item(Item::Row(&early))?;
+                hand_row(sink, early)?;
             }
         }
         let cells = header.iter().map(|key| object.get(key).map(json_text).unwrap_or_default()).collect();
-        on_item(Item::Row(&RawRow { row, cells, malformed: None }))?;
+        hand_row(sink, RawRow { row, cells, malformed: None })?;
     }
     for early in before_header {
-        on_item(Item::Row(&early))?;
+        hand_row(sink, early)?;
     }
     Ok(())
 }
 
 /// A malformed line before the first object waits until the header is known, so it is counted as data.
-fn before_or_now(header: &[String], pending: &mut Vec<RawRow>, row: RawRow, on_item: &mut dyn FnMut(Item<'_>) -> Result<()>) -> Result<()> {
+fn before_or_now(header: &[String], pending: &mut Vec<RawRow>, row: RawRow, sink: &mut dyn RowSink) -> Result<()> {
     if header.is_empty() {
         pending.push(row);
         Ok(())
     } else {
-        on_item(Item::Row(&row))
+        hand_row(sink, row)
     }
 }
 
@@ -222,7 +269,7 @@ fn read_xlsx(
     path: &Path,
     sheets: &[String],
     progress: &Arc<ReadProgress>,
-    on_item: &mut dyn FnMut(Item<'_>) -> Result<()>,
+    sink: &mut dyn RowSink,
 ) -> Result<()> {
     let malformed = |message: String| IngestError::Malformed { path: path.into(), row: 0, message };
     if let Ok(meta) = std::fs::metadata(path) {
@@ -242,14 +289,14 @@ fn read_xlsx(
         }
     }
     for sheet in wanted {
-        on_item(Item::Sheet(&sheet))?;
+        sink.sheet(&sheet)?;
         let mut cells = workbook.worksheet_cells_reader(&sheet).map_err(|e| malformed(format!("sheet `{sheet}`: {e}")))?;
         let mut current: Option<RawRow> = None;
         while let Some(cell) = cells.next_cell().map_err(|e| malformed(format!("sheet `{sheet}`: {e}")))? {
             let (row, col) = cell.get_position();
             let row = u64::from(row) + 1;
             if let Some(done) = current.take_if(|r| r.row != row) {
-                on_item(Item::Row(&done))?;
+                hand_row(sink, done)?;
             }
             let raw = current.get_or_insert_with(|| RawRow { row, ..RawRow::default() });
             let col = col as usize;
@@ -259,7 +306,7 @@ fn read_xlsx(
             raw.cells[col] = cell_text(cell.get_value());
         }
         if let Some(last) = current {
-            on_item(Item::Row(&last))?;
+            hand_row(sink, last)?;
         }
     }
     Ok(())

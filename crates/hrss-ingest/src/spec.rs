@@ -255,6 +255,12 @@ impl PipelineSpec {
         self.columns.iter().filter(|c| !c.drop)
     }
 
+    /// Staging columns holding a person's pseudonym (the resident ID columns): looked up one value at a
+    /// time, so their row groups carry bloom filters.
+    pub fn pseudonym_columns(&self) -> Vec<String> {
+        self.kept_columns().filter(|c| c.kind == Some(ColumnType::ResidentId)).map(|c| c.canonical().to_string()).collect()
+    }
+
     /// Canonical columns a target rule may name: the kept columns, the constants and the sheet column.
     pub fn output_columns(&self) -> Vec<&str> {
         self.kept_columns()

@@ -20,6 +20,7 @@ use datafusion::common::{plan_datafusion_err, TableReference};
 use datafusion::datasource::provider_as_source;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{col, lit, Expr, LogicalPlanBuilder};
+use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::incremental::{self, BuildState, Refresh};
@@ -34,6 +35,9 @@ pub struct BuildOptions {
     pub tests_only: bool,
     /// Rebuild incremental models in full instead of by changed period.
     pub full_refresh: bool,
+    /// Bytes the build's queries may hold together; beyond it sorts, joins and aggregations spill to
+    /// temporary files. `None`: no bound.
+    pub memory_limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +191,10 @@ pub fn select(models: &[Model], selectors: &[String]) -> Result<BTreeSet<String>
 
 /// Builds (or only tests) the selected models.
 pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptions) -> Result<BuildReport, ModelError> {
-    let ctx = warehouse.session().await?;
+    let mut ctx = warehouse.session().await?;
+    if let Some(limit) = options.memory_limit {
+        ctx = Warehouse::within_memory(&ctx, limit)?;
+    }
     let deps = dependencies(models);
     let selected = select(models, &options.select)?;
     let by_name: BTreeMap<&str, &Model> = models.iter().map(|m| (m.name.as_str(), m)).collect();
@@ -213,7 +220,10 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
                 build_one(warehouse, &ctx, model, options).await
             }
         });
-        let finished = futures::future::join_all(runs).await;
+        // As many models at a time as there are cores: each query already uses every core, and running a
+        // whole level at once (a dozen models) only multiplies the memory held, so that under
+        // `--memory-limit` each model's share of the pool was too small to finish.
+        let finished: Vec<ModelOutcome> = futures::stream::iter(runs).buffer_unordered(models_at_once()).collect().await;
         let mut entries = Vec::new();
         for outcome in finished {
             entries.extend(ledger_entries(&outcome));
@@ -223,6 +233,10 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
     }
     let outcomes = levels.iter().flatten().filter_map(|name| outcomes.remove(name)).collect();
     Ok(BuildReport { outcomes })
+}
+
+fn models_at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, options: &BuildOptions) -> ModelOutcome {
