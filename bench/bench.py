@@ -486,12 +486,12 @@ def fmt_s(x):
     return f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
 
 
-def table_rows(bench, results):
+def table_rows(memory_limit, results):
     """The summary table: (step, hrss wall, CPU, RSS, DuckDB wall, CPU, RSS, ratio, target, verdict)."""
-    limit_mb = bench.memory_limit_bytes / 2**20 if bench.memory_limit_bytes else None
+    limit_mb = parse_bytes(memory_limit) / 2**20 if memory_limit else None
 
     def within(mb):
-        return f"RSS within {bench.memory_limit}: {verdict(mb <= limit_mb)}" if limit_mb else ""
+        return f"RSS within {memory_limit}: {verdict(mb <= limit_mb)}" if limit_mb else ""
 
     rows = []
 
@@ -583,8 +583,10 @@ def markdown(meta, table, per_row_list, results, failures):
                 notes.append(f"{stem}: column(s) {', '.join(r['all_null_columns'])} NULL in every row of both results.")
     if "prepare" in results:
         p = results["prepare"]
-        notes.append(f"Warehouse for the queries and builds (not timed): every source ingested in {fmt_s(p['ingest_all']['wall_s'])} "
-                     f"({p['ingest_all']['peak_rss_mb']:.0f} MB), every model built in {fmt_s(p['first_build']['wall_s'])} ({p['first_build']['peak_rss_mb']:.0f} MB).")
+        built = (f", every model built in {fmt_s(p['first_build']['wall_s'])} ({p['first_build']['peak_rss_mb']:.0f} MB)"
+                 if "first_build" in p else " (no model built: the build step did not run)")
+        notes.append(f"Warehouse for the queries (not timed): every source ingested in {fmt_s(p['ingest_all']['wall_s'])} "
+                     f"({p['ingest_all']['peak_rss_mb']:.0f} MB){built}.")
     if "build" in results:
         b = results["build"]
         notes.append("New months for the incremental builds: December's contributions loaded again as "
@@ -616,6 +618,9 @@ def print_table(table, failures):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--render":
+        # A saved run's markdown again, from its JSON (after a change to the table's layout).
+        return write_markdown(sys.argv[2])
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hrss", required=True, help="the hrss binary")
     parser.add_argument("--project", default=str(ROOT), help="the project folder (pipelines/, sql/, dashboards/)")
@@ -676,19 +681,27 @@ def main():
     # process stays small (no DuckDB import, files streamed) and says how small.
     meta["rss_floor_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    table = table_rows(bench, bench.results)
-    rows_list = per_row(bench.results, args.rows)
-    report = {**meta, "results": bench.results, "per_row": rows_list, "failures": bench.failures}
+    report = {**meta, "results": bench.results, "per_row": per_row(bench.results, args.rows), "failures": bench.failures}
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = results / f"bench-{args.rows}.json", results / f"bench-{args.rows}.md"
+    json_path = results / f"bench-{args.rows}.json"
     json_path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path.write_text(markdown(meta, table, rows_list, bench.results, bench.failures), encoding="utf-8")
+    return write_markdown(json_path)
+
+
+def write_markdown(json_path):
+    """Writes bench-N.md beside a run's bench-N.json and prints its table (also `bench.py --render`)."""
+    report = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    meta = {k: v for k, v in report.items() if k not in ("results", "per_row", "failures")}
+    results, failures = report["results"], report["failures"]
+    table = table_rows(meta["memory_limit"], results)
+    md_path = Path(json_path).with_suffix(".md")
+    md_path.write_text(markdown(meta, table, report["per_row"], results, failures), encoding="utf-8")
     print()
-    print_table(table, bench.failures)
+    print_table(table, failures)
     print(f"\n{md_path.relative_to(ROOT) if md_path.is_relative_to(ROOT) else md_path} and .json written in {meta['seconds']:.0f} s")
-    if bench.failures:
-        print(f"FAILED: {', '.join(bench.failures)} (messages above and in {md_path.name})", file=sys.stderr)
+    if failures:
+        print(f"FAILED: {', '.join(failures)} (messages above and in {md_path.name})", file=sys.stderr)
         return 1
     return 0
 

@@ -220,10 +220,8 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
                 build_one(warehouse, &ctx, model, options).await
             }
         });
-        // As many models at a time as there are cores: each query already uses every core, and running a
-        // whole level at once (a dozen models) only multiplies the memory held, so that under
-        // `--memory-limit` each model's share of the pool was too small to finish.
-        let finished: Vec<ModelOutcome> = futures::stream::iter(runs).buffer_unordered(models_at_once()).collect().await;
+        let finished: Vec<ModelOutcome> =
+            futures::stream::iter(runs).buffer_unordered(models_at_once(options.memory_limit)).collect().await;
         let mut entries = Vec::new();
         for outcome in finished {
             entries.extend(ledger_entries(&outcome));
@@ -235,8 +233,15 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
     Ok(BuildReport { outcomes })
 }
 
-fn models_at_once() -> usize {
-    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+/// Each query already uses every core, so a level's models run as many at a time as there are cores:
+/// running a whole level at once (a dozen models) only multiplied the memory held (11.6 GB at 10M rows).
+/// Under a memory limit they run one at a time: two heavy models side by side left each aggregation a
+/// share of the pool too small to finish (10M rows, 2 GB).
+fn models_at_once(memory_limit: Option<usize>) -> usize {
+    match memory_limit {
+        Some(_) => 1,
+        None => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+    }
 }
 
 async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, options: &BuildOptions) -> ModelOutcome {
