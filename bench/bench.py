@@ -177,6 +177,7 @@ class Bench:
         self.env.pop("HRSS_WAREHOUSE", None)
         self.results = {}
         self.failures = {}
+        self._prepare_failures = {}
         self._log_no = 0
 
     # running and measuring one child process
@@ -281,29 +282,35 @@ class Bench:
 
     def base_warehouse(self):
         """The warehouse as analysts have it, made once per session: every source of the generated input
-        (contributions at --rows) ingested, then, when the build step runs, every model built. The queries
-        read it; the build step then rebuilds it and loads new months into it."""
+        (contributions at --rows) ingested. The queries read its staging tables; the build step builds every
+        model in it first (`built_warehouse`), then rebuilds them and loads new months into it."""
+        return self._prepared("ingest_all", f"ingesting every source into {self.work / 'warehouse'}",
+                              ["ingest", "--input", self.data / "input"])
+
+    def built_warehouse(self):
+        self.base_warehouse()
+        return self._prepared("first_build", "building every model", ["build", *self.hrss_limit])
+
+    def _prepared(self, key, what, cmd):
+        """Runs one untimed preparation of the warehouse once per session; a failure is reported by every
+        step that needs it."""
         warehouse = self.work / "warehouse"
-        if "prepare" in self.results:
+        prepared = self.results.setdefault("prepare", {})
+        failed = self._prepare_failures.get(key)
+        if failed:
+            raise StepFailed(f"the warehouse could not be prepared (see the first failure):\n{failed}")
+        if key in prepared:
             return warehouse
-        if getattr(self, "_prepare_failed", None):
-            raise StepFailed(f"the warehouse could not be prepared (see the first failure):\n{self._prepare_failed}")
-        self.contributions_csv()
-        shutil.rmtree(warehouse, ignore_errors=True)
-        prepared = {}
-        preparation = [("ingest_all", f"ingesting every source into {warehouse}", ["ingest", "--input", self.data / "input"])]
-        # The queries read staging tables only; the models are built when the build step will time them.
-        if "build" in [s.strip() for s in self.args.steps.split(",")]:
-            preparation.append(("first_build", "building every model", ["build", *self.hrss_limit]))
-        for key, what, cmd in preparation:
-            print(f"{what} (not timed) ...", flush=True)
-            try:
-                r = prepared[key] = self.run(self.hrss_cmd(warehouse, *cmd), f"prepare-{key}")
-            except StepFailed as e:
-                self._prepare_failed = str(e)
-                raise
-            print(f"  {r['wall_s']:.1f} s wall, {r['peak_rss_mb']:.0f} MB peak RSS", flush=True)
-        self.results["prepare"] = prepared
+        if key == "ingest_all":
+            self.contributions_csv()
+            shutil.rmtree(warehouse, ignore_errors=True)
+        print(f"{what} (not timed) ...", flush=True)
+        try:
+            r = prepared[key] = self.run(self.hrss_cmd(warehouse, *cmd), f"prepare-{key}")
+        except StepFailed as e:
+            self._prepare_failures[key] = str(e)
+            raise
+        print(f"  {r['wall_s']:.1f} s wall, {r['peak_rss_mb']:.0f} MB peak RSS", flush=True)
         return warehouse
 
     # the steps
@@ -390,7 +397,7 @@ class Bench:
         return result
 
     def step_build(self):
-        warehouse = self.base_warehouse()
+        warehouse = self.built_warehouse()
         months = self.new_months(self.rounds + 1)
         build = lambda *extra: self.hrss_cmd(warehouse, "build", *self.hrss_limit, *extra)  # noqa: E731
         print("build: every model in full, then after each new month of contributions", flush=True)
@@ -581,12 +588,12 @@ def markdown(meta, table, per_row_list, results, failures):
         for stem, r in q["queries"].items():
             if r["all_null_columns"]:
                 notes.append(f"{stem}: column(s) {', '.join(r['all_null_columns'])} NULL in every row of both results.")
-    if "prepare" in results:
-        p = results["prepare"]
-        built = (f", every model built in {fmt_s(p['first_build']['wall_s'])} ({p['first_build']['peak_rss_mb']:.0f} MB)"
-                 if "first_build" in p else " (no model built: the build step did not run)")
-        notes.append(f"Warehouse for the queries (not timed): every source ingested in {fmt_s(p['ingest_all']['wall_s'])} "
-                     f"({p['ingest_all']['peak_rss_mb']:.0f} MB){built}.")
+    prepared = results.get("prepare", {})
+    if "ingest_all" in prepared:
+        p = prepared["ingest_all"]
+        built = (f"; every model built for the build step in {fmt_s(prepared['first_build']['wall_s'])} "
+                 f"({prepared['first_build']['peak_rss_mb']:.0f} MB)" if "first_build" in prepared else "")
+        notes.append(f"Warehouse (not timed): every source ingested in {fmt_s(p['wall_s'])} ({p['peak_rss_mb']:.0f} MB){built}.")
     if "build" in results:
         b = results["build"]
         notes.append("New months for the incremental builds: December's contributions loaded again as "
