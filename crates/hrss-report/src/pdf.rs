@@ -75,12 +75,13 @@ fn split_breakable(text: &str) -> Vec<String> {
     let mut units: Vec<String> = Vec::new();
     let mut latin = false;
     for c in text.chars() {
+        let is_latin = c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '%' | '-' | '+' | '(' | ')' | '/' | '\'');
         if units.last().is_some_and(|u| u.ends_with(|o| "（「『《“".contains(o))) {
             units.last_mut().expect("checked").push(c);
-            latin = false;
+            // A Latin run after the bracket stays whole: `（ETS）` is one unit and its closing bracket.
+            latin = is_latin;
             continue;
         }
-        let is_latin = c.is_ascii_alphanumeric() || matches!(c, '.' | ',' | '%' | '-' | '+' | '(' | ')' | '/' | '\'');
         if is_latin && latin {
             units.last_mut().expect("a latin run is open").push(c);
         } else if c == ' ' {
@@ -455,6 +456,7 @@ mod tests {
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| !l.ends_with('（')), "{lines:?}");
         assert_eq!(lines.concat(), "涉及人数（人）");
+        assert_eq!(split_breakable("预测（ETS）"), ["预", "测", "（ETS", "）"], "a method name in brackets is not broken");
     }
 
     #[test]
