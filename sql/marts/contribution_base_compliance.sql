@@ -111,21 +111,28 @@ classified AS (
     FROM records AS r
     LEFT JOIN base_bounds AS b ON b.year = CAST(substr(r.month, 1, 4) AS BIGINT)
 ),
--- Each record in its month, quarter and year, for its district and for the city.
-expanded AS (
-    SELECT 'month' AS period_type, month AS period, c.* FROM classified AS c
-    UNION ALL
-    SELECT 'quarter' AS period_type,
-        concat(substr(month, 1, 4), '-Q', CAST((CAST(substr(month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR)) AS period,
-        c.*
-    FROM classified AS c
-    UNION ALL
-    SELECT 'year' AS period_type, substr(month, 1, 4) AS period, c.* FROM classified AS c
-),
+-- Each record in its month, quarter and year, for its district and for the city. Cross joins rather than a
+-- union of six selects: DataFusion computes a CTE once for every place it is read, so the union recomputed
+-- `records` (an aggregation over every contribution) twelve times for the two aggregations below; this reads it twice.
 placed AS (
-    SELECT period_type, period, district_code AS place, month, person_id, base, bounds_year, below, above, at_floor FROM expanded
-    UNION ALL
-    SELECT period_type, period, '330600' AS place, month, person_id, base, bounds_year, below, above, at_floor FROM expanded
+    SELECT
+        g.period_type,
+        CASE g.period_type
+            WHEN 'month' THEN c.month
+            WHEN 'quarter' THEN concat(substr(c.month, 1, 4), '-Q', CAST((CAST(substr(c.month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR))
+            ELSE substr(c.month, 1, 4)
+        END AS period,
+        CASE WHEN p.city THEN '330600' ELSE c.district_code END AS place,
+        c.month,
+        c.person_id,
+        c.base,
+        c.bounds_year,
+        c.below,
+        c.above,
+        c.at_floor
+    FROM classified AS c
+    CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) AS g (period_type)
+    CROSS JOIN (VALUES (false), (true)) AS p (city)
 ),
 persons AS (
     SELECT

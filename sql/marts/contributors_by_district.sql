@@ -4,6 +4,8 @@ tags = ["social_insurance"]
 # A month's contributions only feed that month's rows, so a newly loaded month rebuilds just its own slice.
 materialized = "incremental"
 period_column = "period"
+# Its distinct count holds a state per person and month; under a memory limit it is built a month at a time.
+batch_by_period = true
 
 [columns]
 period = "Month the contributions are due for, YYYY-MM"

@@ -160,7 +160,8 @@ fn a_new_month_rebuilds_only_its_periods_and_equals_a_full_rebuild() {
     // saying so, and the table stays as it was.
     let mut bounded = full_select.to_vec();
     bounded.extend(["--memory-limit", "64m"]);
-    hrss_ok(&bounded);
+    let bounded = hrss_ok(&bounded);
+    assert!(summary_line(&bounded, "marts.contributors_by_district").contains("20 periods one at a time"), "13 months, 5 quarters, 2 years: {bounded}");
     assert_eq!(scalar(&warehouse, contents), after_incremental, "a build within 64 MB gives the same table");
     let mut starved = full_select.to_vec();
     starved.extend(["--memory-limit", "1k"]);
@@ -169,6 +170,55 @@ fn a_new_month_rebuilds_only_its_periods_and_equals_a_full_rebuild() {
     assert!(!starved.status.success(), "a build under 1 KB fails:\n{said}");
     assert!(said.contains("Resources exhausted"), "the failure names the memory bound:\n{said}");
     assert_eq!(scalar(&warehouse, contents), after_incremental, "a failed build leaves the table as it was");
+}
+
+/// A model with `batch_by_period` computes one period at a time under a memory limit, and gives the table one
+/// pass gives: rows outside every source period included in a full build, only the new periods replaced after.
+#[test]
+fn a_model_built_period_by_period_under_a_memory_limit_equals_one_built_in_one_pass() {
+    let model = "/*\nmaterialized = \"incremental\"\nperiod_column = \"period\"\nbatch_by_period = true\n*/\n\
+                 SELECT period, insurance_type, count(DISTINCT person_id) AS persons, sum(employer_amount) AS employer_amount\n\
+                 FROM staging.contributions GROUP BY period, insurance_type\n\
+                 UNION ALL\n\
+                 SELECT 'all months', insurance_type, count(DISTINCT person_id), sum(employer_amount) FROM staging.contributions GROUP BY insurance_type\n";
+    let project = project_with("models-by-period", &[("persons_by_period.sql", model)]);
+    let warehouse = project.join("warehouse");
+    let w = warehouse.to_str().expect("utf-8");
+    let quarter = project.join("社保缴费明细_2025Q1.csv");
+    write_valid_contributions(&quarter, 600, &["202501", "202502", "202503"]);
+    hrss_ok(&["--warehouse", w, "ingest", "contributions", "--input", quarter.to_str().expect("utf-8")]);
+    let contents = "SELECT string_agg(concat_ws('/', period, insurance_type, CAST(persons AS VARCHAR), CAST(employer_amount AS VARCHAR)), '|' \
+                    ORDER BY period) FROM marts.persons_by_period";
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build"];
+        args.extend_from_slice(extra);
+        let (ok, stdout, stderr) = run_in(&project, &warehouse, &args);
+        assert!(ok, "hrss {args:?}:\n{stdout}\n{stderr}");
+        summary_line(&stdout, "marts.persons_by_period").to_string()
+    };
+
+    let one_pass = build(&["--full-refresh"]);
+    assert!(one_pass.contains("incremental: full (--full-refresh)") && !one_pass.contains("at a time"), "{one_pass}");
+    let expected = scalar(&warehouse, contents);
+    assert_eq!(
+        expected,
+        "2025-01/pension/200/256000.00|2025-02/pension/200/256000.00|2025-03/pension/200/256000.00|all months/pension/600/768000.00"
+    );
+    let batched = build(&["--full-refresh", "--memory-limit", "64m"]);
+    assert!(batched.contains("incremental: full (--full-refresh), 5 periods one at a time"), "2025-01..03, 2025-Q1, 2025: {batched}");
+    assert_eq!(scalar(&warehouse, contents), expected, "period by period, the row of no period included");
+
+    let april = project.join("社保缴费明细_202504.csv");
+    write_valid_contributions(&april, 30, &["202504"]);
+    hrss_ok(&["--warehouse", w, "ingest", "contributions", "--input", april.to_str().expect("utf-8")]);
+    let incremental = build(&["--memory-limit", "64m"]);
+    assert!(incremental.contains("incremental: 3 periods (2025, 2025-04, 2025-Q2)"), "{incremental}");
+    let months = "SELECT string_agg(concat_ws('/', period, CAST(persons AS VARCHAR)), '|' ORDER BY period) FROM marts.persons_by_period \
+                  WHERE period LIKE '2025-%'";
+    let after_incremental = scalar(&warehouse, months);
+    assert_eq!(after_incremental, "2025-01/200|2025-02/200|2025-03/200|2025-04/30");
+    build(&["--full-refresh"]);
+    assert_eq!(scalar(&warehouse, months), after_incremental, "the months equal a full rebuild's");
 }
 
 #[test]

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use arrow::array::{Array, Int64Array};
+use arrow::array::{Array, AsArray, Int64Array, RecordBatch};
+use arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
 use hrss_core::ledger::{self, EntryKind, LedgerEntry};
 use hrss_core::warehouse::{TableOptions, WriteMode};
@@ -17,9 +18,10 @@ use datafusion::catalog::{
     CatalogProvider, MemoryCatalogProvider, MemoryCatalogProviderList, MemorySchemaProvider, SchemaProvider, TableProvider,
 };
 use datafusion::common::{plan_datafusion_err, TableReference};
-use datafusion::datasource::provider_as_source;
+use datafusion::datasource::{provider_as_source, MemTable};
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::execution::SessionStateBuilder;
-use datafusion::logical_expr::{col, lit, Expr, LogicalPlanBuilder};
+use datafusion::logical_expr::{col, lit, Expr, LogicalPlan, LogicalPlanBuilder};
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
 
@@ -257,7 +259,7 @@ async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, o
     if options.tests_only {
         outcome.status = ModelStatus::Tested;
     } else {
-        match materialize(warehouse, ctx, model, options.full_refresh).await {
+        match materialize(warehouse, ctx, model, options).await {
             Ok(how) => outcome.how = how,
             Err(message) => {
                 outcome.status = ModelStatus::Failed(message);
@@ -308,7 +310,7 @@ fn check_tables_exist(ctx: &SessionContext, model: &Model) -> Result<(), String>
 }
 
 /// Builds the model as its header says; returns how.
-async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, full_refresh: bool) -> Result<String, String> {
+async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, options: &BuildOptions) -> Result<String, String> {
     let at = |e: &dyn std::fmt::Display| format!("{}:{}: {e}", model.path.display(), model.sql_line);
     let Some(layer) = Layer::of_models(&model.schema) else {
         return Err(at(&format!(
@@ -331,30 +333,45 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
     }
     warehouse.drop_view(&model.schema, &model.table).await.map_err(|e| at(&e))?;
     let now = BuildState { sql_sha256: sql_fingerprint(model), sources: source_versions(warehouse, model).await.map_err(|e| at(&e))? };
-    let recorded = if full_refresh { None } else { BuildState::recorded(warehouse, model).await.map_err(|e| at(&e))? };
+    let recorded = if options.full_refresh { None } else { BuildState::recorded(warehouse, model).await.map_err(|e| at(&e))? };
     let metadata = [
         (BuildState::SOURCES_KEY.to_string(), serde_json::json!(now.sources)),
         (BuildState::SQL_KEY.to_string(), serde_json::json!(now.sql_sha256)),
     ];
-    let options = TableOptions { commit_metadata: &metadata, ..TableOptions::described(&model.header.description) };
+    let table_options = TableOptions { commit_metadata: &metadata, ..TableOptions::described(&model.header.description) };
     let mut write_ctx = ctx.clone();
+    // A `count(DISTINCT person)` by month over a year of contributions did not fit 2 GB at 10M rows in one pass.
+    let one_period_at_a_time = model.header.batch_by_period && options.memory_limit.is_some();
+    let mut held_output = None;
     let (plan, mode, how) = match model.header.materialized {
         Materialization::Incremental => {
             let column = model.header.period_column.as_deref().unwrap_or("period");
-            let refresh = match (full_refresh, recorded.as_ref()) {
+            let refresh = match (options.full_refresh, recorded.as_ref()) {
                 (true, _) => Refresh::Full("--full-refresh".into()),
                 (false, recorded) => incremental::plan(warehouse, model, column, &now, recorded).await.map_err(|e| at(&e))?,
             };
             match refresh {
                 Refresh::UpToDate => return Ok("incremental: up to date".into()),
+                Refresh::Full(reason) if one_period_at_a_time => {
+                    let periods = source_periods(ctx, model, column).await.map_err(|e| located(model, &e))?;
+                    let (plan, reservation) =
+                        period_by_period(ctx, model, column, &periods, Leftovers::Include).await.map_err(|e| located(model, &e))?;
+                    held_output = Some(reservation);
+                    (plan, WriteMode::Overwrite, format!("incremental: full ({reason}), {} periods one at a time", periods.len()))
+                }
                 Refresh::Full(reason) => (df.into_unoptimized_plan(), WriteMode::Overwrite, format!("incremental: full ({reason})")),
                 Refresh::Periods(periods) => {
-                    let list = periods.iter().map(|p| format!("'{}'", p.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
-                    let predicate = format!("\"{column}\" IN ({list})");
-                    let slice = format!("SELECT * FROM ({}) AS model WHERE model.{predicate}", model.sql);
-                    write_ctx = sources_limited_to_years(ctx, model, column, &incremental::years_of(&periods)).await.map_err(|e| at(&e))?;
-                    let plan = write_ctx.sql(&slice).await.map_err(|e| located(model, &e))?.into_unoptimized_plan();
+                    let predicate = period_predicate(column, &periods);
                     let how = format!("incremental: {} periods ({})", periods.len(), incremental::summarize(&periods));
+                    let plan = if one_period_at_a_time {
+                        let (plan, reservation) =
+                            period_by_period(ctx, model, column, &periods, Leftovers::Exclude).await.map_err(|e| located(model, &e))?;
+                        held_output = Some(reservation);
+                        plan
+                    } else {
+                        write_ctx = sources_limited_to_years(ctx, model, column, &incremental::years_of(&periods)).await.map_err(|e| at(&e))?;
+                        write_ctx.sql(&model_slice(model, &predicate)).await.map_err(|e| located(model, &e))?.into_unoptimized_plan()
+                    };
                     (plan, WriteMode::ReplaceWhere(predicate), how)
                 }
             }
@@ -366,9 +383,94 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
             (df.into_unoptimized_plan(), WriteMode::Overwrite, "table".into())
         }
     };
-    warehouse.write(&write_ctx, layer, &model.table, plan, mode, options).await.map_err(|e| at(&e))?;
+    warehouse.write(&write_ctx, layer, &model.table, plan, mode, table_options).await.map_err(|e| at(&e))?;
+    drop(held_output);
     warehouse.register(ctx, layer, &model.table).await.map_err(|e| at(&e))?;
     Ok(how)
+}
+
+/// `"period" IN ('2025-03', '2025-Q1')`
+fn period_predicate(column: &str, periods: &BTreeSet<String>) -> String {
+    let list = periods.iter().map(|p| format!("'{}'", p.replace('\'', "''"))).collect::<Vec<_>>().join(", ");
+    format!("\"{column}\" IN ({list})")
+}
+
+/// The model's rows that satisfy `predicate` (on its output columns); the filter reaches the sources' scans
+/// wherever the period column passes through unchanged.
+fn model_slice(model: &Model, predicate: &str) -> String {
+    format!("SELECT * FROM ({}) AS model WHERE model.{predicate}", model.sql)
+}
+
+/// Whether a period-by-period build also computes the rows whose period is none of those listed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Leftovers {
+    /// A full build: rows with another period (or none) are still part of the model.
+    Include,
+    /// A rebuild of the listed periods replaces only them.
+    Exclude,
+}
+
+/// Every period the model's sources hold (the values of `column`, with the quarter and year of each month).
+async fn source_periods(ctx: &SessionContext, model: &Model, column: &str) -> datafusion::error::Result<BTreeSet<String>> {
+    let mut periods = BTreeSet::new();
+    for read in &model.reads {
+        let Ok(source) = ctx.table(read.as_str()).await else { continue };
+        if !source.schema().has_column_with_unqualified_name(column) {
+            continue;
+        }
+        let values = source.select_columns(&[column])?.distinct()?.collect().await?;
+        for batch in values {
+            let strings = arrow::compute::cast(batch.column(0), &DataType::Utf8)?;
+            let strings = strings.as_string::<i32>();
+            periods.extend(strings.iter().flatten().flat_map(incremental::containing_periods));
+        }
+    }
+    Ok(periods)
+}
+
+/// The model computed period by period, each from its own year's source rows, so an aggregation holds one
+/// period's state at a time. The rows are gathered in memory, counted against the session's memory pool, and
+/// returned as one plan so that the table is still written in one commit; the reservation must be held until then.
+async fn period_by_period(
+    ctx: &SessionContext,
+    model: &Model,
+    column: &str,
+    periods: &BTreeSet<String>,
+    leftovers: Leftovers,
+) -> datafusion::error::Result<(LogicalPlan, MemoryReservation)> {
+    let reservation = MemoryConsumer::new(format!("{} (output, period by period)", model.name)).register(&ctx.runtime_env().memory_pool);
+    let mut slices: Vec<(SessionContext, String)> = Vec::new();
+    let mut sessions_by_year: BTreeMap<BTreeSet<String>, SessionContext> = BTreeMap::new();
+    for period in periods {
+        let years = incremental::years_of(&BTreeSet::from([period.clone()]));
+        let session = match sessions_by_year.get(&years) {
+            Some(session) => session.clone(),
+            None => {
+                let session = sources_limited_to_years(ctx, model, column, &years).await?;
+                sessions_by_year.insert(years, session.clone());
+                session
+            }
+        };
+        slices.push((session, model_slice(model, &period_predicate(column, &BTreeSet::from([period.clone()])))));
+    }
+    if leftovers == Leftovers::Include {
+        let all = period_predicate(column, periods);
+        slices.push((ctx.clone(), format!("SELECT * FROM ({}) AS model WHERE model.\"{column}\" IS NULL OR NOT (model.{all})", model.sql)));
+    }
+    let mut schema = None;
+    let mut rows = Vec::new();
+    for (session, sql) in slices {
+        let df = session.sql(&sql).await?;
+        schema.get_or_insert_with(|| Arc::new(df.schema().as_arrow().clone()));
+        for batch in df.collect().await? {
+            reservation.try_grow(batch.get_array_memory_size())?;
+            rows.push(batch);
+        }
+    }
+    let schema = rows.first().map(RecordBatch::schema).or(schema).ok_or_else(|| plan_datafusion_err!("no periods to build"))?;
+    let table = MemTable::try_new(schema, vec![rows])?;
+    let plan = LogicalPlanBuilder::scan(format!("{}_by_period", model.table), provider_as_source(Arc::new(table)), None)?.build()?;
+    Ok((plan, reservation))
 }
 
 /// The model's SQL and the hrss version (its code lists and functions), hashed: a change of either rebuilds it.

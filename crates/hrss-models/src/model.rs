@@ -92,6 +92,11 @@ pub struct Header {
     pub materialized: Materialization,
     /// The column an incremental model is rebuilt by (a `YYYY-MM` month or a `period_type`/`period` pair).
     pub period_column: Option<String>,
+    /// Under a memory limit, compute an incremental model one period at a time, so that its aggregations hold one
+    /// period's state instead of the whole history's. Worth it when the period column passes straight through from
+    /// the sources: then each period's filter reaches their scans and the periods together cost one pass.
+    #[serde(default)]
+    pub batch_by_period: bool,
     #[serde(default)]
     pub description: String,
     #[serde(default)]
@@ -144,6 +149,9 @@ impl Model {
         let reads = tables_read(sql).map_err(|e| fail(format!("line {sql_line}: {e}")))?;
         if header.materialized == Materialization::Incremental && header.period_column.is_none() {
             return Err(fail("an incremental model names the column it is rebuilt by: add `period_column = \"period\"` to the header".into()));
+        }
+        if header.batch_by_period && header.materialized != Materialization::Incremental {
+            return Err(fail("`batch_by_period` applies to incremental models: add `materialized = \"incremental\"` or drop it".into()));
         }
         for test in &header.tests {
             if let TestSpec::Sql { name, sql, .. } = test {
