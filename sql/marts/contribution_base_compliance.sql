@@ -111,17 +111,30 @@ classified AS (
     FROM records AS r
     LEFT JOIN base_bounds AS b ON b.year = CAST(substr(r.month, 1, 4) AS BIGINT)
 ),
--- Each record in its month, quarter and year, for its district and for the city. Cross joins rather than a
--- union of six selects: DataFusion computes a CTE once for every place it is read, so the union recomputed
--- `records` (an aggregation over every contribution) twelve times for the two aggregations below; this reads it twice.
-placed AS (
+-- Each month of the contributions with the month, quarter and year it counts in, once for its district and once
+-- for the city: a few dozen rows, on which a rebuild's filter on the period applies before the join.
+periods AS (
     SELECT
+        m.month,
         g.period_type,
         CASE g.period_type
-            WHEN 'month' THEN c.month
-            WHEN 'quarter' THEN concat(substr(c.month, 1, 4), '-Q', CAST((CAST(substr(c.month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR))
-            ELSE substr(c.month, 1, 4)
+            WHEN 'month' THEN m.month
+            WHEN 'quarter' THEN concat(substr(m.month, 1, 4), '-Q', CAST((CAST(substr(m.month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR))
+            ELSE substr(m.month, 1, 4)
         END AS period,
+        pl.city
+    FROM (SELECT DISTINCT period AS month FROM staging.contributions) AS m
+    CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) AS g (period_type)
+    CROSS JOIN (VALUES (false), (true)) AS pl (city)
+),
+-- Each record in its month, quarter and year, for its district and for the city. One join rather than a union of
+-- six selects: DataFusion computes a CTE once for every place it is read, so the union recomputed `records` (an
+-- aggregation over every contribution) twelve times for the two aggregations below; this reads it twice. (A cross
+-- join with the records on its collected side would emit a two-row batch per record.)
+placed AS (
+    SELECT
+        p.period_type,
+        p.period,
         CASE WHEN p.city THEN '330600' ELSE c.district_code END AS place,
         c.month,
         c.person_id,
@@ -131,8 +144,7 @@ placed AS (
         c.above,
         c.at_floor
     FROM classified AS c
-    CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) AS g (period_type)
-    CROSS JOIN (VALUES (false), (true)) AS p (city)
+    JOIN periods AS p ON p.month = c.month
 ),
 persons AS (
     SELECT
