@@ -454,8 +454,12 @@ async fn period_by_period(
         slices.push((session, model_slice(model, &period_predicate(column, &BTreeSet::from([period.clone()])))));
     }
     if leftovers == Leftovers::Include {
-        let all = period_predicate(column, periods);
-        slices.push((ctx.clone(), format!("SELECT * FROM ({}) AS model WHERE model.\"{column}\" IS NULL OR NOT (model.{all})", model.sql)));
+        let rest = if periods.is_empty() {
+            model.sql.clone()
+        } else {
+            format!("SELECT * FROM ({}) AS model WHERE model.\"{column}\" IS NULL OR NOT (model.{})", model.sql, period_predicate(column, periods))
+        };
+        slices.push((ctx.clone(), rest));
     }
     let mut schema = None;
     let mut rows = Vec::new();
