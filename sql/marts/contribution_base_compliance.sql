@@ -111,40 +111,31 @@ classified AS (
     FROM records AS r
     LEFT JOIN base_bounds AS b ON b.year = CAST(substr(r.month, 1, 4) AS BIGINT)
 ),
--- Each month of the contributions with the month, quarter and year it counts in, once for its district and once
--- for the city: a few dozen rows, on which a rebuild's filter on the period applies before the join.
-periods AS (
-    SELECT
-        m.month,
-        g.period_type,
-        CASE g.period_type
-            WHEN 'month' THEN m.month
-            WHEN 'quarter' THEN concat(substr(m.month, 1, 4), '-Q', CAST((CAST(substr(m.month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR))
-            ELSE substr(m.month, 1, 4)
-        END AS period,
-        pl.city
-    FROM (SELECT DISTINCT period AS month FROM staging.contributions) AS m
-    CROSS JOIN (VALUES ('month'), ('quarter'), ('year')) AS g (period_type)
-    CROSS JOIN (VALUES (false), (true)) AS pl (city)
+-- Each record in its month, quarter and year, for its district and for the city: each record unnested into its six
+-- rows. Not a union of six selects: DataFusion computes a CTE once for every place it is read, so the union
+-- recomputed `records` (an aggregation over every contribution) twelve times for the two aggregations below; this
+-- reads it twice. Not a join with a table of periods either: the join held the records in memory, which cannot spill.
+grains AS (
+    SELECT c.*, unnest(make_array('month', 'quarter', 'year')) AS period_type
+    FROM classified AS c
 ),
--- Each record in its month, quarter and year, for its district and for the city. One join rather than a union of
--- six selects: DataFusion computes a CTE once for every place it is read, so the union recomputed `records` (an
--- aggregation over every contribution) twelve times for the two aggregations below; this reads it twice. (A cross
--- join with the records on its collected side would emit a two-row batch per record.)
 placed AS (
     SELECT
-        p.period_type,
-        p.period,
-        CASE WHEN p.city THEN '330600' ELSE c.district_code END AS place,
-        c.month,
-        c.person_id,
-        c.base,
-        c.bounds_year,
-        c.below,
-        c.above,
-        c.at_floor
-    FROM classified AS c
-    JOIN periods AS p ON p.month = c.month
+        period_type,
+        CASE period_type
+            WHEN 'month' THEN month
+            WHEN 'quarter' THEN concat(substr(month, 1, 4), '-Q', CAST((CAST(substr(month, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR))
+            ELSE substr(month, 1, 4)
+        END AS period,
+        CASE WHEN city THEN '330600' ELSE district_code END AS place,
+        month,
+        person_id,
+        base,
+        bounds_year,
+        below,
+        above,
+        at_floor
+    FROM (SELECT g.*, unnest(make_array(false, true)) AS city FROM grains AS g) AS expanded
 ),
 persons AS (
     SELECT
