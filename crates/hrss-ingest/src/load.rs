@@ -463,6 +463,10 @@ fn convert_chunks(
                 if converter.sheet().is_some() && !converter.header_found() {
                     return Err(header.not_found(spec, path, converter));
                 }
+                // A batch's duplicates are named with the sheet current when it is finished.
+                if converter.rows_buffered() > 0 {
+                    finish_batch(converter, &mut counts, sink)?;
+                }
                 converter.start_sheet(&name);
                 header = HeaderSearch::default();
                 continue;
@@ -483,7 +487,7 @@ fn convert_chunks(
                 RowOutcome::NotData => {}
             }
             if converter.rows_buffered() >= BATCH_ROWS {
-                sink(converter.finish_batch()?)?;
+                finish_batch(converter, &mut counts, sink)?;
             }
         }
         // The reader may have finished already; then the buffers are simply dropped.
@@ -493,9 +497,20 @@ fn convert_chunks(
         return Err(header.not_found(spec, path, converter));
     }
     if converter.rows_buffered() > 0 {
-        sink(converter.finish_batch()?)?;
+        finish_batch(converter, &mut counts, sink)?;
     }
     Ok(counts)
+}
+
+/// Hands the buffered rows on, and puts their duplicates among the batch's other rejections in row order.
+fn finish_batch(converter: &mut Converter, counts: &mut Counts, sink: &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> {
+    let (batch, duplicates) = converter.finish_batch()?;
+    if let Some(first) = duplicates.first() {
+        let from = counts.rejections.partition_point(|r| r.sheet != first.sheet || r.row < first.row);
+        counts.rejections.extend(duplicates);
+        counts.rejections[from..].sort_by_key(|r| r.row);
+    }
+    sink(batch)
 }
 
 /// The rows seen while looking for a sheet's header.
