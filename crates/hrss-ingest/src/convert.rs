@@ -609,10 +609,6 @@ impl Converter {
         RowOutcome::Loaded
     }
 
-    fn is_pseudonym(&self, column: &str) -> bool {
-        self.spec.kept_columns().any(|c| c.canonical() == column && c.kind == Some(ColumnType::ResidentId))
-    }
-
     pub fn rows_buffered(&self) -> usize {
         self.rows_buffered
     }
@@ -640,7 +636,8 @@ impl Converter {
     /// The rejection of the batch's row at `position` as a duplicate; a key with a pseudonym is not shown.
     fn duplicate(&self, batch: &RecordBatch, position: usize) -> Result<Rejection, arrow::error::ArrowError> {
         let source_rows = batch.column(batch.num_columns() - 1).as_primitive::<arrow::datatypes::Int64Type>();
-        let personal = self.spec.target.unique_key.iter().any(|k| self.is_pseudonym(k));
+        let pseudonyms = self.spec.pseudonym_columns();
+        let personal = self.spec.target.unique_key.iter().any(|k| pseudonyms.contains(k));
         let value = if personal {
             String::new()
         } else {
