@@ -3,6 +3,7 @@
 pub mod codes;
 pub mod error;
 pub mod forecast;
+pub mod functions;
 pub mod identifiers;
 mod lazy_schema;
 pub mod ledger;

@@ -375,12 +375,14 @@ impl Warehouse {
         config.options_mut().sql_parser.collect_spans = true;
         let state = SessionStateBuilder::new()
             .with_default_features()
+            .with_expr_planners(crate::functions::expr_planners())
             .with_config(config)
             .with_query_planner(DeltaPlanner::new())
             .with_relation_planners(vec![crate::forecast::named_arguments()])
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::forecast::register(&ctx);
+        ctx.register_udf(crate::functions::substr().as_ref().clone());
         ctx
     }
 
