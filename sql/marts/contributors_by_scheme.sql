@@ -7,6 +7,10 @@ Quarter and year rows: distinct contributors over the whole period. District row
 # Every period is counted from its own year's contributions, so a newly loaded month rebuilds only its month, quarter and year.
 materialized = "incremental"
 period_column = "period"
+# Under a memory limit, one period at a time: built at once, its dozen aggregations split the memory pool
+# between them and spilled, though together they needed well under it (a month's rebuild at 10M rows under
+# 2 GB: 3.4 s, one period at a time 1.1 s). Each pass reads the period's year, and its other grains find nothing.
+batch_by_period = true
 tags = ["social_insurance"]
 
 [columns]
