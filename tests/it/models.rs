@@ -180,6 +180,11 @@ fn a_model_built_period_by_period_under_a_memory_limit_equals_one_built_in_one_p
                  SELECT period, insurance_type, count(DISTINCT person_id) AS persons, sum(employer_amount) AS employer_amount\n\
                  FROM staging.contributions GROUP BY period, insurance_type\n\
                  UNION ALL\n\
+                 SELECT concat(substr(period, 1, 4), '-Q', CAST((CAST(substr(period, 6, 2) AS BIGINT) + 2) / 3 AS VARCHAR)), insurance_type,\n\
+                        count(DISTINCT person_id), sum(employer_amount) FROM staging.contributions GROUP BY 1, 2\n\
+                 UNION ALL\n\
+                 SELECT substr(period, 1, 4), insurance_type, count(DISTINCT person_id), sum(employer_amount) FROM staging.contributions GROUP BY 1, 2\n\
+                 UNION ALL\n\
                  SELECT 'all months', insurance_type, count(DISTINCT person_id), sum(employer_amount) FROM staging.contributions GROUP BY insurance_type\n";
     let project = project_with("models-by-period", &[("persons_by_period.sql", model)]);
     let warehouse = project.join("warehouse");
@@ -202,11 +207,12 @@ fn a_model_built_period_by_period_under_a_memory_limit_equals_one_built_in_one_p
     let expected = scalar(&warehouse, contents);
     assert_eq!(
         expected,
-        "2025-01/pension/200/256000.00|2025-02/pension/200/256000.00|2025-03/pension/200/256000.00|all months/pension/600/768000.00"
+        "2025/pension/600/768000.00|2025-01/pension/200/256000.00|2025-02/pension/200/256000.00|2025-03/pension/200/256000.00|\
+         2025-Q1/pension/600/768000.00|all months/pension/600/768000.00"
     );
     let batched = build(&["--full-refresh", "--memory-limit", "64m"]);
     assert!(batched.contains("incremental: full (--full-refresh), 5 periods one at a time"), "2025-01..03, 2025-Q1, 2025: {batched}");
-    assert_eq!(scalar(&warehouse, contents), expected, "period by period, the row of no period included");
+    assert_eq!(scalar(&warehouse, contents), expected, "period by period, each from its own months, the row of no period included");
 
     let april = project.join("社保缴费明细_202504.csv");
     write_valid_contributions(&april, 30, &["202504"]);
@@ -214,11 +220,12 @@ fn a_model_built_period_by_period_under_a_memory_limit_equals_one_built_in_one_p
     let incremental = build(&["--memory-limit", "64m"]);
     assert!(incremental.contains("incremental: 3 periods (2025, 2025-04, 2025-Q2)"), "{incremental}");
     let months = "SELECT string_agg(concat_ws('/', period, CAST(persons AS VARCHAR)), '|' ORDER BY period) FROM marts.persons_by_period \
-                  WHERE period LIKE '2025-%'";
+                  WHERE period LIKE '2025%'";
     let after_incremental = scalar(&warehouse, months);
-    assert_eq!(after_incremental, "2025-01/200|2025-02/200|2025-03/200|2025-04/30");
+    // April's 30 persons contributed in January too: the year still counts 600.
+    assert_eq!(after_incremental, "2025/600|2025-01/200|2025-02/200|2025-03/200|2025-04/30|2025-Q1/600|2025-Q2/30");
     build(&["--full-refresh"]);
-    assert_eq!(scalar(&warehouse, months), after_incremental, "the months equal a full rebuild's");
+    assert_eq!(scalar(&warehouse, months), after_incremental, "the periods equal a full rebuild's");
 }
 
 #[test]

@@ -369,7 +369,7 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
                         held_output = Some(reservation);
                         plan
                     } else {
-                        write_ctx = sources_limited_to_years(ctx, model, column, &incremental::years_of(&periods)).await.map_err(|e| at(&e))?;
+                        write_ctx = sources_limited_to(ctx, model, column, &year_ranges(&incremental::years_of(&periods))).await.map_err(|e| at(&e))?;
                         write_ctx.sql(&model_slice(model, &predicate)).await.map_err(|e| located(model, &e))?.into_unoptimized_plan()
                     };
                     (plan, WriteMode::ReplaceWhere(predicate), how)
@@ -428,9 +428,10 @@ async fn source_periods(ctx: &SessionContext, model: &Model, column: &str) -> da
     Ok(periods)
 }
 
-/// The model computed period by period, each from its own year's source rows, so an aggregation holds one
-/// period's state at a time. The rows are gathered in memory, counted against the session's memory pool, and
-/// returned as one plan so that the table is still written in one commit; the reservation must be held until then.
+/// The model computed period by period, each from the source rows of its own months (a month's, a quarter's three,
+/// a year's twelve), so an aggregation holds one period's state at a time and the other grains' branches find no
+/// rows. The rows are gathered in memory, counted against the session's memory pool, and returned as one plan so
+/// that the table is still written in one commit; the reservation must be held until then.
 async fn period_by_period(
     ctx: &SessionContext,
     model: &Model,
@@ -440,17 +441,13 @@ async fn period_by_period(
 ) -> datafusion::error::Result<(LogicalPlan, MemoryReservation)> {
     let reservation = MemoryConsumer::new(format!("{} (output, period by period)", model.name)).register(&ctx.runtime_env().memory_pool);
     let mut slices: Vec<(SessionContext, String)> = Vec::new();
-    let mut sessions_by_year: BTreeMap<BTreeSet<String>, SessionContext> = BTreeMap::new();
     for period in periods {
-        let years = incremental::years_of(&BTreeSet::from([period.clone()]));
-        let session = match sessions_by_year.get(&years) {
-            Some(session) => session.clone(),
-            None => {
-                let session = sources_limited_to_years(ctx, model, column, &years).await?;
-                sessions_by_year.insert(years, session.clone());
-                session
-            }
+        // A value that is not a month, quarter or year keeps to its year, as any incremental rebuild does.
+        let months = match incremental::month_range(period) {
+            Some(range) => vec![range],
+            None => year_ranges(&incremental::years_of(&BTreeSet::from([period.clone()]))),
         };
+        let session = sources_limited_to(ctx, model, column, &months).await?;
         slices.push((session, model_slice(model, &period_predicate(column, &BTreeSet::from([period.clone()])))));
     }
     if leftovers == Leftovers::Include {
@@ -482,13 +479,18 @@ fn sql_fingerprint(model: &Model) -> String {
     hex::encode(Sha256::new().chain_update(env!("CARGO_PKG_VERSION")).chain_update(model.sql.as_bytes()).finalize())
 }
 
-/// A session like `ctx` in which every source of `model` that has the period column shows only the rows of `years`
-/// (a range on the column, so Parquet statistics skip the other years' row groups).
-async fn sources_limited_to_years(
+/// Each year as its range of months.
+fn year_ranges(years: &BTreeSet<String>) -> Vec<(String, String)> {
+    years.iter().map(|y| (format!("{y}-01"), format!("{y}-12"))).collect()
+}
+
+/// A session like `ctx` in which every source of `model` that has the period column shows only the rows of the
+/// month ranges (a range on the column, so Parquet statistics skip the other row groups); `ctx` itself when none.
+async fn sources_limited_to(
     ctx: &SessionContext,
     model: &Model,
     column: &str,
-    years: &BTreeSet<String>,
+    months: &[(String, String)],
 ) -> datafusion::error::Result<SessionContext> {
     let limited = SessionContext::new_with_state(
         SessionStateBuilder::new_from_existing(ctx.state()).with_catalog_list(Arc::new(MemoryCatalogProviderList::new())).build(),
@@ -496,7 +498,7 @@ async fn sources_limited_to_years(
     let original = ctx.catalog("datafusion").ok_or_else(|| plan_datafusion_err!("no default catalog"))?;
     let catalog = Arc::new(MemoryCatalogProvider::new());
     limited.register_catalog("datafusion", Arc::clone(&catalog) as Arc<dyn CatalogProvider>);
-    let Some(range) = years.iter().map(|y| col(column).between(lit(format!("{y}-01")), lit(format!("{y}-12")))).reduce(Expr::or) else {
+    let Some(range) = months.iter().map(|(first, last)| col(column).between(lit(first.as_str()), lit(last.as_str()))).reduce(Expr::or) else {
         return Ok(ctx.clone());
     };
     for schema_name in original.schema_names() {

@@ -121,6 +121,22 @@ pub fn years_of(periods: &BTreeSet<String>) -> BTreeSet<String> {
     periods.iter().map(year).collect::<Option<BTreeSet<_>>>().unwrap_or_default()
 }
 
+/// The first and last month a period spans: `2025-03` itself, `2025-Q1` 2025-01..2025-03, `2025` 2025-01..2025-12;
+/// `None` for any other value.
+pub fn month_range(period: &str) -> Option<(String, String)> {
+    let year = period.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()))?;
+    let (first, last) = match period.get(4..) {
+        Some("") => (1, 12),
+        Some(rest) => match (rest.strip_prefix("-Q"), rest.strip_prefix('-')) {
+            (Some(quarter), _) => quarter.parse::<u32>().ok().filter(|q| (1..=4).contains(q)).map(|q| (3 * q - 2, 3 * q))?,
+            (None, Some(month)) if month.len() == 2 => month.parse::<u32>().ok().filter(|m| (1..=12).contains(m)).map(|m| (m, m))?,
+            _ => return None,
+        },
+        None => return None,
+    };
+    Some((format!("{year}-{first:02}"), format!("{year}-{last:02}")))
+}
+
 /// A month and the quarter and year that contain it (`2025-03` -> `2025-03`, `2025-Q1`, `2025`), so a model holding
 /// several grains in one period column rebuilds all of them; any other value stands for itself.
 pub fn containing_periods(value: &str) -> Vec<String> {
@@ -154,6 +170,18 @@ mod tests {
         assert_eq!(containing_periods("2025-12"), ["2025-12", "2025-Q4", "2025"]);
         assert_eq!(containing_periods("2025-13"), ["2025-13"]);
         assert_eq!(containing_periods("2025"), ["2025"]);
+    }
+
+    #[test]
+    fn a_period_spans_its_months() {
+        let range = |first: &str, last: &str| Some((first.to_string(), last.to_string()));
+        assert_eq!(month_range("2025-03"), range("2025-03", "2025-03"));
+        assert_eq!(month_range("2025-Q2"), range("2025-04", "2025-06"));
+        assert_eq!(month_range("2025-Q4"), range("2025-10", "2025-12"));
+        assert_eq!(month_range("2025"), range("2025-01", "2025-12"));
+        for other in ["2025-Q5", "2025-13", "2025-3", "20x5", "2025-03-01", "H1"] {
+            assert_eq!(month_range(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -93,8 +93,8 @@ pub struct Header {
     /// The column an incremental model is rebuilt by (a `YYYY-MM` month or a `period_type`/`period` pair).
     pub period_column: Option<String>,
     /// Under a memory limit, compute an incremental model one period at a time, so that its aggregations hold one
-    /// period's state instead of the whole history's. Worth it when the period column passes straight through from
-    /// the sources: then each period's filter reaches their scans and the periods together cost one pass.
+    /// period's state instead of the whole history's. Each period reads only its own months of the sources (a
+    /// month's, a quarter's three, a year's twelve), so the model must compute each period from those alone.
     #[serde(default)]
     pub batch_by_period: bool,
     #[serde(default)]
