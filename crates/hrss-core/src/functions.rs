@@ -21,14 +21,14 @@ use datafusion::logical_expr::{ColumnarValue, Documentation, Expr, ScalarFunctio
 /// this module's function: the SQL parser reads both as a substring expression, which the first planner that
 /// accepts it plans.
 pub fn expr_planners() -> Vec<Arc<dyn ExprPlanner>> {
-    let mut planners: Vec<Arc<dyn ExprPlanner>> = vec![Arc::new(SubstringPlanner(substr()))];
+    let mut planners: Vec<Arc<dyn ExprPlanner>> = vec![Arc::new(SubstringPlanner(Arc::new(substr())))];
     planners.extend(SessionStateDefaults::default_expr_planners());
     planners
 }
 
 /// The `substr` function, for the session's function registry (`substr` and `substring` called by name).
-pub fn substr() -> Arc<ScalarUDF> {
-    Arc::new(ScalarUDF::new_from_impl(Substr::default()))
+pub fn substr() -> ScalarUDF {
+    ScalarUDF::new_from_impl(Substr::default())
 }
 
 #[derive(Debug)]

@@ -382,7 +382,7 @@ impl Warehouse {
             .build();
         let ctx = SessionContext::new_with_state(state);
         crate::forecast::register(&ctx);
-        ctx.register_udf(crate::functions::substr().as_ref().clone());
+        ctx.register_udf(crate::functions::substr());
         ctx
     }
 
