@@ -312,3 +312,92 @@ fn a_lookup_of_an_absent_person_skips_the_row_groups_by_their_pseudonym_bloom_fi
     let present = scalar(&warehouse, &format!("SELECT count(*) FROM staging.contributions WHERE person_id = '{smallest}'"));
     assert_ne!(present, "0", "a stored pseudonym is still found");
 }
+
+/// Loads `csv` through the library with `keys_in_memory` unique keys held: the load's report, the
+/// quarantined rows (row, reason code), the table's row and distinct-key counts, and its Parquet files on disk.
+fn load_holding_keys(warehouse: &Path, csv: &Path, keys_in_memory: usize) -> (hrss_ingest::LoadReport, String, String, usize) {
+    let spec = hrss_ingest::PipelineSpec::from_file(&project_root().join("pipelines/contributions.toml")).expect("pipeline");
+    let pseudonymizer = hrss_core::Pseudonymizer::from_key(TEST_KEY.as_bytes(), "the test key").expect("key");
+    let store = hrss_core::Warehouse::open(&warehouse.to_string_lossy()).expect("warehouse");
+    let options = hrss_ingest::IngestOptions { keys_in_memory, ..Default::default() };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let report = runtime.block_on(hrss_ingest::ingest_file(&store, &spec, csv, &pseudonymizer, &options)).expect("load");
+    let check = runtime.block_on(hrss_ingest::check_file(&spec, csv, &options)).expect("check");
+    assert_eq!((check.rows_in, check.rows_would_load), (report.rows_in, report.rows_loaded), "a check sees what the load did");
+    let w = warehouse.to_string_lossy();
+    let quarantined = if report.rows_quarantined == 0 {
+        String::new()
+    } else {
+        hrss_ok(&["--warehouse", &w, "sql", "SELECT row, reason_code FROM quarantine.contributions ORDER BY row", "--format", "csv"])
+    };
+    let counts = hrss_ok(&[
+        "--warehouse", &w, "sql", "--format", "csv",
+        "SELECT count(*) AS n, count(DISTINCT (person_id, employer_uscc, period, insurance_type)) AS keys FROM staging.contributions",
+    ]);
+    let parquet_files = walk(&warehouse.join("staging/contributions")).iter().filter(|p| p.extension().is_some_and(|e| e == "parquet")).count();
+    (report, quarantined, counts, parquet_files)
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files
+}
+
+#[test]
+fn a_key_repeated_further_apart_than_memory_holds_is_quarantined_after_a_second_read() {
+    let dir = scratch("ingest-far-repeats");
+    let csv = dir.join("社保缴费明细_2025.csv");
+    write_valid_contributions(&csv, 3_000, &["2025-01", "2025-02"]);
+    // Copies of the data rows at file rows 12 and 1502 (far back) and 3001 (the row before), appended.
+    let text = std::fs::read_to_string(&csv).expect("read");
+    let lines: Vec<&str> = text.lines().collect();
+    let copies = [lines[11], lines[1501], lines[3000]].join("\n");
+    std::fs::write(&csv, format!("{text}{copies}\n")).expect("append");
+
+    // 64 keys in memory: the far copies are missed while reading, so the file is read twice.
+    let (held, held_quarantine, held_counts, held_files) = load_holding_keys(&dir.join("held"), &csv, 64);
+    // Every key in memory: one read.
+    let (all, all_quarantine, all_counts, all_files) = load_holding_keys(&dir.join("all"), &csv, 1 << 20);
+
+    assert_eq!((held.rows_in, held.rows_loaded, held.rows_quarantined), (3_003, 3_000, 3), "{held:?}");
+    assert_eq!(held_quarantine, "row,reason_code\n3002,duplicate_key\n3003,duplicate_key\n3004,duplicate_key\n");
+    assert_eq!(held_counts, "n,keys\n3000,3000\n", "no duplicate reached the table");
+    // One data file: the abandoned first write committed nothing (its cleanup is tested below).
+    assert_eq!(held_files, 1);
+    assert_eq!((all.rows_in, all.rows_loaded, all.rows_quarantined), (held.rows_in, held.rows_loaded, held.rows_quarantined));
+    assert_eq!((all_quarantine, all_counts, all_files), (held_quarantine, held_counts, held_files), "same outcome either way");
+    assert_eq!((held.reads, all.reads), (2, 1), "the file is read again only when the far copies were missed");
+    assert_eq!(held.table_version, Some(0), "one commit");
+}
+
+#[test]
+fn a_failed_write_s_files_are_removed_and_committed_ones_kept() {
+    let dir = scratch("ingest-uncommitted-files");
+    let csv = dir.join("社保缴费明细_2025.csv");
+    write_valid_contributions(&csv, 200, &["2025-01"]);
+    let warehouse = dir.join("warehouse");
+    let (report, _, counts, files) = load_holding_keys(&warehouse, &csv, 1 << 20);
+    assert_eq!((report.rows_loaded, files), (200, 1));
+    let table = warehouse.join("staging/contributions");
+    let committed = walk(&table).into_iter().find(|p| p.extension().is_some_and(|e| e == "parquet")).expect("a data file");
+    let started = chrono::Utc::now();
+    // What a write that failed after finishing one file leaves: a data file no commit names.
+    let stray = table.join("part-00001-0a0b0c0d-0000-4000-8000-000000000000-c000.zstd.parquet");
+    std::fs::copy(&committed, &stray).expect("copy");
+
+    let store = hrss_core::Warehouse::open(&warehouse.to_string_lossy()).expect("warehouse");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let remove = |since| runtime.block_on(store.remove_uncommitted_files(hrss_core::Layer::Staging, "contributions", since)).expect("remove");
+    assert_eq!(remove(started + chrono::Duration::hours(1)), 0, "files older than the write are not its own");
+    assert!(stray.exists());
+    assert_eq!(remove(started), 1, "the stray file goes");
+    assert!(!stray.exists() && committed.exists(), "the committed file stays");
+    let w = warehouse.to_string_lossy();
+    let after = hrss_ok(&["--warehouse", &w, "sql", "--format", "csv",
+        "SELECT count(*) AS n, count(DISTINCT (person_id, employer_uscc, period, insurance_type)) AS keys FROM staging.contributions"]);
+    assert_eq!(after, counts, "the table reads as before");
+}

@@ -294,6 +294,42 @@ impl Warehouse {
             .collect())
     }
 
+    /// Removes the data files a failed write left in a table's folder: files modified since `since` that
+    /// the table's current version does not reference. Only for a writer holding the table's lock
+    /// (`lock_writer`), so no other write is under way.
+    pub async fn remove_uncommitted_files(&self, layer: Layer, name: &str, since: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+        let committed: std::collections::HashSet<String> = match self.table(layer, name).await? {
+            Some(table) => table
+                .snapshot()?
+                .log_data()
+                .iter()
+                .filter_map(|file| file.path().rsplit('/').next().map(str::to_string))
+                .collect(),
+            None => Default::default(),
+        };
+        // File times come from a coarser clock than `since`: a little slack, and committed files are spared.
+        let since = since - chrono::Duration::milliseconds(50);
+        let prefix = self.root_path.clone().join(layer.folder()).join(name);
+        let leftovers: Vec<_> = self
+            .store
+            .list(Some(&prefix))
+            .try_filter(|meta| {
+                let file = meta.location.filename().unwrap_or_default();
+                let left = meta.last_modified >= since
+                    && file.ends_with(".parquet")
+                    && !meta.location.as_ref().contains("/_delta_log/")
+                    && !committed.contains(file);
+                futures::future::ready(left)
+            })
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await?;
+        for path in &leftovers {
+            self.store.delete(path).await?;
+        }
+        Ok(leftovers.len())
+    }
+
     /// Removes a table and its files (a model that became a view).
     pub async fn drop_table(&self, layer: Layer, name: &str) -> Result<()> {
         let prefix = self.root_path.clone().join(layer.folder()).join(name);

@@ -3,8 +3,7 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use arrow::array::{
@@ -17,6 +16,7 @@ use hrss_core::codes::{current_district, industry_section, occupation_major_grou
 use hrss_core::identifiers::{is_valid_uscc, ResidentId, ResidentIdError};
 use hrss_core::Pseudonymizer;
 
+use crate::seen_keys::{KeySet, SeenKeys};
 use crate::source::RawRow;
 use crate::spec::{ColumnSpec, ColumnType, Format, PipelineSpec};
 
@@ -145,119 +145,12 @@ impl Buffer {
     }
 }
 
-/// Hashes of the unique keys seen so far in a file, in 8 bytes a key: recent ones in a hash set, older ones
-/// merged into one sorted vector (a hash set alone needs twice the memory, and more while it grows, which
-/// tens of millions of rows cannot afford).
-#[derive(Debug, Default)]
-struct SeenKeys {
-    recent: HashSet<u64, BuildHasherDefault<PassThroughHasher>>,
-    older: SortedKeys,
-}
-
-impl SeenKeys {
-    const RECENT: usize = 1 << 20;
-
-    /// Adds `keys` in order; returns the positions of those seen before (earlier in `keys` included).
-    fn insert_all(&mut self, keys: &[u64]) -> Vec<usize> {
-        let mut duplicates = Vec::new();
-        for (group_index, group) in keys.chunks(SortedKeys::GROUP).enumerate() {
-            let in_older = self.older.contains_group(group);
-            for (offset, key) in group.iter().enumerate() {
-                if in_older[offset] || !self.recent.insert(*key) {
-                    duplicates.push(group_index * SortedKeys::GROUP + offset);
-                }
-            }
-            // Between groups only: `in_older` was read before the group's keys were inserted.
-            if self.recent.len() >= Self::RECENT {
-                let mut chunk: Vec<u64> = self.recent.drain().collect();
-                chunk.sort_unstable();
-                self.older.merge(&chunk);
-            }
-        }
-        duplicates
-    }
-}
-
-/// Sorted key hashes, with an index of where the keys of each value of the leading bits start. A lookup
-/// reads one entry of the index (a quarter of a byte per key, so it stays in cache) and searches the few
-/// keys of one bucket, which lie together. Searching the whole vector, even by interpolation, probed three
-/// or four places pages apart, each a cache and TLB miss: at 10M rows, most of the converter's time.
-#[derive(Debug, Default)]
-struct SortedKeys {
-    keys: Vec<u64>,
-    /// `starts[b]..starts[b + 1]`: the keys whose leading bits are `b`.
-    starts: Vec<usize>,
-    /// `key >> shift` is the key's bucket.
-    shift: u32,
-}
-
-impl SortedKeys {
-    const KEYS_PER_BUCKET: usize = 32;
-    /// Keys looked up together.
-    const GROUP: usize = 8;
-
-    /// Whether each of up to `GROUP` keys is present. The group's buckets are read before any is searched:
-    /// each read is a miss to memory, and issued together they overlap; a search at a time waited for one
-    /// miss after another (at 10M rows most of the converter thread's time). Safe Rust has no prefetch.
-    fn contains_group(&self, group: &[u64]) -> [bool; Self::GROUP] {
-        let mut found = [false; Self::GROUP];
-        if self.keys.is_empty() {
-            return found;
-        }
-        let mut buckets = [(0, 0); Self::GROUP];
-        for (bucket, key) in buckets.iter_mut().zip(group) {
-            // Below `starts.len() - 1` by construction: 2^(64 - shift) buckets.
-            let index = (key >> self.shift) as usize;
-            *bucket = (self.starts[index], self.starts[index + 1]);
-        }
-        let mut touched = 0u64;
-        for &(start, end) in &buckets[..group.len()] {
-            // One read per cache line of the bucket (eight keys).
-            touched ^= self.keys[start..end].iter().step_by(8).fold(0, |acc, key| acc ^ key);
-        }
-        std::hint::black_box(touched);
-        for ((found, &(start, end)), key) in found.iter_mut().zip(&buckets).zip(group) {
-            *found = self.keys[start..end].binary_search(key).is_ok();
-        }
-        found
-    }
-
-    /// Adds sorted `chunk` and indexes the buckets again (linear, like the merge).
-    fn merge(&mut self, chunk: &[u64]) {
-        merge_sorted(&mut self.keys, chunk);
-        // At least two buckets, so the shift stays below 64.
-        let buckets = (self.keys.len() / Self::KEYS_PER_BUCKET).next_power_of_two().max(2);
-        self.shift = 64 - buckets.trailing_zeros();
-        let mut starts = Vec::with_capacity(buckets + 1);
-        let mut index = 0;
-        for bucket in 0..buckets as u64 {
-            while index < self.keys.len() && self.keys[index] >> self.shift < bucket {
-                index += 1;
-            }
-            starts.push(index);
-        }
-        starts.push(self.keys.len());
-        self.starts = starts;
-    }
-}
-
-/// Merges sorted `chunk` into sorted `into` in place, from the back, in linear time.
-fn merge_sorted(into: &mut Vec<u64>, chunk: &[u64]) {
-    let old = into.len();
-    // Exactly: doubling the capacity would hold up to twice the memory the keys need.
-    into.reserve_exact(chunk.len());
-    into.resize(old + chunk.len(), 0);
-    let (mut i, mut j, mut k) = (old, chunk.len(), old + chunk.len());
-    while j > 0 {
-        k -= 1;
-        if i > 0 && into[i - 1] > chunk[j - 1] {
-            into[k] = into[i - 1];
-            i -= 1;
-        } else {
-            into[k] = chunk[j - 1];
-            j -= 1;
-        }
-    }
+fn spill_error(e: std::io::Error) -> arrow::error::ArrowError {
+    let folder = std::env::temp_dir();
+    arrow::error::ArrowError::IoError(
+        format!("cannot keep the unique keys of a long file in a temporary file in {}: {e}; free space there or set TMPDIR to another folder", folder.display()),
+        e,
+    )
 }
 
 /// Hashes unique keys; fixed seeds, so a file's duplicates do not depend on the run. (aHash: several times
@@ -265,24 +158,6 @@ fn merge_sorted(into: &mut Vec<u64>, chunk: &[u64]) {
 /// for a duplicate.)
 static KEY_HASH: ahash::RandomState =
     ahash::RandomState::with_seeds(0x243f_6a88_85a3_08d3, 0x1319_8a2e_0370_7344, 0xa409_3822_299f_31d0, 0x082e_fa98_ec4e_6c89);
-
-/// The keys are already hashes: the set uses them as they are.
-#[derive(Default)]
-struct PassThroughHasher(u64);
-
-impl Hasher for PassThroughHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
 
 /// The last ID number as read, its pseudonym and the attributes kept; its `Debug` never shows the number.
 #[derive(Default)]
@@ -325,12 +200,6 @@ pub struct Converter {
     last_pseudonym: RefCell<LastPseudonym>,
     buffers: Vec<Buffer>,
     rows_buffered: usize,
-}
-
-impl std::fmt::Debug for PassThroughHasher {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PassThroughHasher")
-    }
 }
 
 /// Output fields of one spec column.
@@ -609,6 +478,22 @@ impl Converter {
         RowOutcome::Loaded
     }
 
+    /// Keeps at most `held` unique keys in memory, writing older ones to temporary files.
+    pub fn hold_keys(&mut self, held: usize) {
+        self.seen_keys = SeenKeys::holding(held);
+    }
+
+    /// Keys known to repeat in the file, from `repeats_missed` of an earlier read.
+    pub fn expect_repeats(&mut self, keys: KeySet) {
+        self.seen_keys.expect_repeats(keys);
+    }
+
+    /// After the last row: `None` when every duplicate key was found as its row came, else the keys that
+    /// repeat in the file, for a second read (see `SeenKeys`).
+    pub fn repeats_missed(&mut self) -> Result<Option<KeySet>, arrow::error::ArrowError> {
+        self.seen_keys.repeats_missed().map_err(spill_error)
+    }
+
     pub fn rows_buffered(&self) -> usize {
         self.rows_buffered
     }
@@ -620,7 +505,7 @@ impl Converter {
         let columns = self.buffers.iter_mut().map(Buffer::finish).collect::<Result<Vec<_>, _>>()?;
         self.rows_buffered = 0;
         let batch = RecordBatch::try_new(Arc::clone(&self.schema), columns)?;
-        let duplicates = self.seen_keys.insert_all(&self.buffered_keys);
+        let duplicates = self.seen_keys.insert_all(&self.buffered_keys).map_err(spill_error)?;
         self.buffered_keys.clear();
         if duplicates.is_empty() {
             return Ok((batch, Vec::new()));
@@ -978,7 +863,7 @@ mod tests {
     #[test]
     fn month_spellings() {
         for raw in ["2024-03", "202403", "2024年3月", "2024/3/1", "2024-03-15", "20240315"] {
-            assert_eq!(parse_month(raw).as_deref(), Some("2024-03"), "{raw}");
+            assert_eq!(parse_month(raw), Some("2024-03"), "{raw}");
         }
         for raw in ["2024-13", "24-03", "三月", "1899-01"] {
             assert_eq!(parse_month(raw), None, "{raw}");
@@ -993,46 +878,6 @@ mod tests {
     }
 
     #[test]
-    fn seen_keys_find_duplicates_across_merged_chunks() {
-        let mut seen = SeenKeys::default();
-        let keys: Vec<u64> = (0..(SeenKeys::RECENT as u64 * 2 + 10)).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
-        assert!(seen.insert_all(&keys).is_empty(), "all new");
-        assert!(seen.older.keys.windows(2).all(|w| w[0] < w[1]), "merged runs stay sorted");
-        assert_eq!(seen.insert_all(&[keys[0], 1, keys[keys.len() - 1]]), [0, 2], "old and recent keys are both found");
-        let again: Vec<u64> = keys.iter().step_by(97).copied().collect();
-        assert_eq!(seen.insert_all(&again).len(), again.len(), "every key is found again");
-        // A key repeated within one call, across a merge of the recent keys: the later one is the duplicate.
-        let mut fresh = SeenKeys::default();
-        let mut run: Vec<u64> = (1..=SeenKeys::RECENT as u64 + 3).map(|i| i.wrapping_mul(0xD6E8_FEB8_6659_FD93)).collect();
-        run.push(run[SeenKeys::RECENT - 1]);
-        run.push(run[5]);
-        assert_eq!(fresh.insert_all(&run), [SeenKeys::RECENT + 3, SeenKeys::RECENT + 4]);
-    }
-
-    fn contains(keys: &SortedKeys, key: u64) -> bool {
-        keys.contains_group(&[key])[0]
-    }
-
-    #[test]
-    fn sorted_keys_are_found_in_their_bucket_and_uneven_ones_still_are() {
-        let mut spread = SortedKeys::default();
-        assert!(!contains(&spread, 7), "nothing is in an empty set");
-        let mut keys: Vec<u64> = (1..100_000u64).map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15)).collect();
-        keys.sort_unstable();
-        spread.merge(&keys[..50_000]);
-        spread.merge(&keys[50_000..]);
-        assert!(keys.iter().all(|k| contains(&spread, *k)), "every key, across two merges");
-        assert!(!contains(&spread, 0) && !contains(&spread, keys[500] + 1) && !contains(&spread, u64::MAX));
-        assert_eq!(spread.starts.len(), (keys.len() / SortedKeys::KEYS_PER_BUCKET).next_power_of_two() + 1);
-        // Cubes crowd the lowest buckets: those buckets are long, and a lookup still finds every key.
-        let mut uneven = SortedKeys::default();
-        let cubes: Vec<u64> = (0..50_000u64).map(|i| i * i * i).collect();
-        uneven.merge(&cubes);
-        assert!(cubes.iter().all(|k| contains(&uneven, *k)));
-        assert!(!contains(&uneven, 8 * 8 * 8 + 1) && !contains(&uneven, u64::MAX));
-    }
-
-    #[test]
     fn date_spellings() {
         let expected = NaiveDate::from_ymd_opt(2024, 3, 5);
         for raw in ["2024-03-05", "2024/3/5", "20240305", "2024年3月5日", "2024.3.5", "45356", "2024-03-05 00:00:00"] {
@@ -1041,7 +886,7 @@ mod tests {
         for raw in ["2025-02-30", "2024-13-01", "05/03/2024", "昨天", "123"] {
             assert_eq!(parse_date(raw), None, "{raw}");
         }
-        assert_eq!(parse_month("45356").as_deref(), Some("2024-03"));
+        assert_eq!(parse_month("45356"), Some("2024-03"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::convert::{combine_header_rows, redact, Converter, Rejection, RowOutcome};
 use crate::error::{IngestError, MissingHeader, Result};
+use crate::seen_keys::{KeySet, SeenKeys};
 use crate::source::{for_each_row, read_rows, Item, RawRow, ReadProgress, RowSink};
 use crate::spec::PipelineSpec;
 
@@ -46,6 +47,9 @@ pub struct LoadReport {
     pub replaced: Vec<String>,
     /// The staging table's version after the load.
     pub table_version: Option<i64>,
+    /// Reads of the file: 2 when a key repeated further apart than the keys held in memory
+    /// (`IngestOptions::keys_in_memory`), 0 when the load was skipped.
+    pub reads: u32,
     pub seconds: f64,
 }
 
@@ -58,11 +62,14 @@ pub struct IngestOptions {
     pub max_quarantine_share: Option<f64>,
     /// Counters a progress bar can read while a file loads.
     pub progress: Arc<ReadProgress>,
+    /// Unique keys held in memory while a file is read; past that, older keys go to temporary files
+    /// (`SeenKeys`), so memory does not grow with the file.
+    pub keys_in_memory: usize,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        Self { lock_wait: Duration::from_secs(300), max_quarantine_share: None, progress: Arc::default() }
+        Self { lock_wait: Duration::from_secs(300), max_quarantine_share: None, progress: Arc::default(), keys_in_memory: SeenKeys::HELD }
     }
 }
 
@@ -82,11 +89,22 @@ pub struct CheckReport {
 pub async fn check_file(spec: &PipelineSpec, path: &Path, options: &IngestOptions) -> Result<CheckReport> {
     let (spec, path, progress) = (spec.clone(), path.to_path_buf(), Arc::clone(&options.progress));
     let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
+    let keys_in_memory = options.keys_in_memory;
     blocking(move || {
         // Pseudonyms are computed and discarded: a throwaway key keeps the check from needing the real one.
         let pseudonymizer = Pseudonymizer::from_key(&rand_key(), "a throwaway check key")?;
-        let converter = Converter::new(&spec, pseudonymizer, "check");
-        let counts = stream_rows(&spec, &path, converter, &progress, &mut |_| Ok(()))?;
+        let converter = |repeats: Option<KeySet>| {
+            let mut converter = Converter::new(&spec, pseudonymizer.clone(), "check");
+            converter.hold_keys(keys_in_memory);
+            converter.expect_repeats(repeats.unwrap_or_default());
+            converter
+        };
+        let mut counts = stream_rows(&spec, &path, converter(None), &progress, &mut |_| Ok(()))?;
+        if let Some(repeats) = counts.repeats_missed.take() {
+            progress.restart();
+            counts = stream_rows(&spec, &path, converter(Some(repeats)), &progress, &mut |_| Ok(()))?;
+            second_read_complete(&path, &counts)?;
+        }
         let would_fail = quarantine_share_error(&spec, &path, &counts, limit).map(|e| e.to_string());
         Ok(CheckReport {
             pipeline: spec.name.clone(),
@@ -133,6 +151,7 @@ pub async fn ingest_file(
         skipped_as_duplicate_of: None,
         replaced: Vec::new(),
         table_version: None,
+        reads: 0,
         seconds: 0.0,
     };
     let sha256 = blocking({
@@ -183,9 +202,14 @@ pub async fn ingest_file(
             entry.outcome = "success".into();
             entry.table_version = *version;
             report.table_version = *version;
+            let mut details: Vec<String> = [std::mem::take(&mut entry.detail)].into_iter().filter(|d| !d.is_empty()).collect();
             if !report.replaced.is_empty() {
-                entry.detail = format!("replaced ({}): {}", spec.target.replace_by.join(", "), summarize(&report.replaced));
+                details.push(format!("replaced ({}): {}", spec.target.replace_by.join(", "), summarize(&report.replaced)));
             }
+            if report.reads > 1 {
+                details.push(format!("read twice: a key repeats further apart than the {} keys held in memory", options.keys_in_memory));
+            }
+            entry.detail = details.join("; ");
         }
         Err(e) => {
             entry.outcome = "failed".into();
@@ -260,7 +284,53 @@ async fn load(
         _ => WriteMode::Append,
     };
 
-    let converter = Converter::new(spec, pseudonymizer.clone(), &load_id);
+    let mut attempt = write_rows(warehouse, spec, path, pseudonymizer, options, &load_id, mode.clone(), None).await?;
+    report.reads = 1;
+    if let Some(repeats) = attempt.counts.repeats_missed.take() {
+        report.reads = 2;
+        // Nothing was committed (a later copy of a key went to the writer): the file is read again.
+        options.progress.restart();
+        attempt = write_rows(warehouse, spec, path, pseudonymizer, options, &load_id, mode, Some(repeats)).await?;
+        second_read_complete(path, &attempt.counts)?;
+    }
+    let Attempt { written, counts } = attempt;
+    report.rows_in = counts.rows_in;
+    report.rows_quarantined = counts.rejections.len() as u64;
+    // The reasons are kept even when the load as a whole is refused, so the department can fix the file.
+    write_quarantine(warehouse, spec, path, &load_id, &counts.rejections).await?;
+    let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
+    if let Some(refused) = quarantine_share_error(spec, path, &counts, limit) {
+        return Err(refused);
+    }
+    let table = written?;
+    report.rows_loaded = counts.rows_in - counts.rejections.len() as u64;
+    Ok(table.version().map(|v| v as i64))
+}
+
+/// One read of the file into the staging table, and its outcome.
+struct Attempt {
+    written: Result<deltalake::DeltaTable, hrss_core::CoreError>,
+    counts: Counts,
+}
+
+/// Reads the file and writes its valid rows in one commit, unless the read fails, rejects too many rows,
+/// or misses repeated keys (`Counts::repeats_missed`): then nothing is committed. `repeats` are the keys a
+/// first read found repeating.
+#[allow(clippy::too_many_arguments)]
+async fn write_rows(
+    warehouse: &Warehouse,
+    spec: &PipelineSpec,
+    path: &Path,
+    pseudonymizer: &Pseudonymizer,
+    options: &IngestOptions,
+    load_id: &str,
+    mode: WriteMode,
+    repeats: Option<KeySet>,
+) -> Result<Attempt> {
+    let started = chrono::Utc::now();
+    let mut converter = Converter::new(spec, pseudonymizer.clone(), load_id);
+    converter.hold_keys(options.keys_in_memory);
+    converter.expect_repeats(repeats.unwrap_or_default());
     let schema = converter.schema();
     let (sender, receiver) = mpsc::channel(BATCHES_IN_FLIGHT);
     let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
@@ -278,6 +348,9 @@ async fn load(
             // A failure must reach the writer as an error, or it would commit what it has.
             let failure = match &result {
                 Err(e) => Some(e.to_string()),
+                Ok(counts) if counts.repeats_missed.is_some() => {
+                    Some("keys repeat further apart than memory holds: the file is read again".to_string())
+                }
                 Ok(counts) => quarantine_share_error(&spec, &path, counts, limit).map(|e| e.to_string()),
             };
             if let Some(message) = failure {
@@ -301,23 +374,30 @@ async fn load(
             bloom_filter_on: &spec.pseudonym_columns(),
         })
         .await;
+    if written.is_err() {
+        // Nothing was committed, so a refused load leaves no files behind. Failing that, the files it left
+        // are unreferenced, which readers ignore: the write's own error is the one to report.
+        let _ = warehouse.remove_uncommitted_files(Layer::Staging, &spec.table, started).await;
+    }
     let counts = reader.await.map_err(|e| IngestError::Malformed {
         path: path.into(),
         row: 0,
         message: format!("the reader stopped unexpectedly: {e}"),
     })?;
     // A reader error explains a failed write better than the write's own error.
-    let counts = counts?;
-    report.rows_in = counts.rows_in;
-    report.rows_quarantined = counts.rejections.len() as u64;
-    // The reasons are kept even when the load as a whole is refused, so the department can fix the file.
-    write_quarantine(warehouse, spec, path, &load_id, &counts.rejections).await?;
-    if let Some(refused) = quarantine_share_error(spec, path, &counts, limit) {
-        return Err(refused);
+    Ok(Attempt { written, counts: counts? })
+}
+
+/// A second read knows every repeating key, so it cannot miss one; if it did, the file changed between reads.
+fn second_read_complete(path: &Path, counts: &Counts) -> Result<()> {
+    match counts.repeats_missed {
+        None => Ok(()),
+        Some(_) => Err(IngestError::Malformed {
+            path: path.into(),
+            row: 0,
+            message: "the file changed while it was being loaded (its second read found other keys); load it again once it is complete".into(),
+        }),
     }
-    let table = written?;
-    report.rows_loaded = counts.rows_in - counts.rejections.len() as u64;
-    Ok(table.version().map(|v| v as i64))
 }
 
 fn quarantine_share_error(spec: &PipelineSpec, path: &Path, counts: &Counts, limit: Option<f64>) -> Option<IngestError> {
@@ -346,6 +426,9 @@ fn quarantine_share_error(spec: &PipelineSpec, path: &Path, counts: &Counts, lim
 struct Counts {
     rows_in: u64,
     rejections: Vec<Rejection>,
+    /// Set when a duplicate key's first copy had left memory: the rows handed on include a duplicate, and
+    /// the file must be read again knowing these repeating keys.
+    repeats_missed: Option<KeySet>,
 }
 
 /// Reads the file, finding each sheet's header, and hands full batches of valid rows to `sink`. The file is
@@ -455,7 +538,7 @@ fn convert_chunks(
     spare: &std::sync::mpsc::Sender<Vec<RawRow>>,
     sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
 ) -> Result<Counts> {
-    let mut counts = Counts { rows_in: 0, rejections: Vec::new() };
+    let mut counts = Counts { rows_in: 0, rejections: Vec::new(), repeats_missed: None };
     let mut header = HeaderSearch::default();
     for chunk in received {
         let (rows, filled) = match chunk {
@@ -499,6 +582,7 @@ fn convert_chunks(
     if converter.rows_buffered() > 0 {
         finish_batch(converter, &mut counts, sink)?;
     }
+    counts.repeats_missed = converter.repeats_missed()?;
     Ok(counts)
 }
 

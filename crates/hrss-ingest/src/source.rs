@@ -60,6 +60,14 @@ pub struct ReadProgress {
     pub rows: AtomicU64,
 }
 
+impl ReadProgress {
+    /// Back to the start, for a second read of the file.
+    pub fn restart(&self) {
+        self.bytes.store(0, Ordering::Relaxed);
+        self.rows.store(0, Ordering::Relaxed);
+    }
+}
+
 /// Fills `sink` with every sheet and row of the file, in order.
 pub fn read_rows(path: &Path, source: &SourceSpec, progress: &Arc<ReadProgress>, sink: &mut dyn RowSink) -> Result<()> {
     let mut counted = Counted { sink, progress };
