@@ -45,10 +45,11 @@ impl SeenKeys {
 
     /// A set that holds `held` keys in memory (at least 8) before writing the older ones to disk.
     pub fn holding(held: usize) -> Self {
+        let held = held.max(8);
         Self {
             recent: KeySet::default(),
             older: SortedKeys::default(),
-            held: held.max(8),
+            held,
             runs: Vec::new(),
             repeated: KeySet::default(),
             expected: KeySet::default(),
@@ -84,8 +85,9 @@ impl SeenKeys {
                 let mut chunk: Vec<u64> = self.recent.drain().collect();
                 chunk.sort_unstable();
                 if self.older.keys.len() + chunk.len() > self.held {
-                    let older = std::mem::take(&mut self.older);
-                    self.runs.push(Run::write(&older.keys)?);
+                    self.runs.push(Run::write(&self.older.keys)?);
+                    // Emptied, not freed: the next run fills the same memory.
+                    self.older.keys.clear();
                 }
                 self.older.merge(&chunk);
             }
@@ -211,7 +213,10 @@ impl SortedKeys {
         // At least two buckets, so the shift stays below 64.
         let buckets = (self.keys.len() / Self::KEYS_PER_BUCKET).next_power_of_two().max(2);
         self.shift = 64 - buckets.trailing_zeros();
-        let mut starts = Vec::with_capacity(buckets + 1);
+        // Refilled in place: a fresh index at every merge left freed blocks of every size behind.
+        let mut starts = std::mem::take(&mut self.starts);
+        starts.clear();
+        starts.reserve_exact(buckets + 1);
         let mut index = 0;
         for bucket in 0..buckets as u64 {
             while index < self.keys.len() && self.keys[index] >> self.shift < bucket {
