@@ -401,3 +401,42 @@ fn a_failed_write_s_files_are_removed_and_committed_ones_kept() {
         "SELECT count(*) AS n, count(DISTINCT (person_id, employer_uscc, period, insurance_type)) AS keys FROM staging.contributions"]);
     assert_eq!(after, counts, "the table reads as before");
 }
+
+#[test]
+fn a_file_of_mostly_bad_rows_quarantines_every_one_of_them_through_a_temporary_file() {
+    let dir = scratch("ingest-many-rejections");
+    let csv = dir.join("社保缴费明细_2025.csv");
+    write_valid_contributions(&csv, 20_000, &["2025-01"]);
+    // Nine rows in ten get a wrong check character: 18,000 rejections, more than are held in memory.
+    let text = std::fs::read_to_string(&csv).expect("read");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (i, line) in lines.iter_mut().enumerate().skip(1) {
+        if i % 10 != 0 {
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            let id = &mut cells[6];
+            let wrong = if id.ends_with('0') { '1' } else { '0' };
+            id.pop();
+            id.push(wrong);
+            *line = cells.join(",");
+        }
+    }
+    std::fs::write(&csv, lines.join("\n") + "\n").expect("write");
+    let spec = hrss_ingest::PipelineSpec::from_file(&project_root().join("pipelines/contributions.toml")).expect("pipeline");
+    let options = hrss_ingest::IngestOptions { max_quarantine_share: Some(1.0), ..Default::default() };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let check = runtime.block_on(hrss_ingest::check_file(&spec, &csv, &options)).expect("check");
+    assert_eq!((check.rows_in, check.rows_would_load, check.rows_rejected, check.rejections.len()), (20_000, 2_000, 18_000, 1_000));
+    assert_eq!(check.rejections[0].row, 2, "the first rejections, from the top");
+
+    let warehouse = dir.join("warehouse");
+    let out = hrss_ok(&[
+        "--warehouse", &warehouse.to_string_lossy(), "ingest", "contributions", "--input", &csv.to_string_lossy(), "--max-quarantine-share", "1",
+    ]);
+    assert!(out.contains(&format!("{:<32} {:>9} {:>9} {:>11}  loaded", "contributions", 20_000, 2_000, 18_000)), "{out}");
+    let quarantine = hrss_ok(&[
+        "--warehouse", &warehouse.to_string_lossy(), "sql", "--format", "csv",
+        "SELECT count(*) AS n, count(DISTINCT row) AS rows, min(row) AS first, max(row) AS last, count(DISTINCT load_id) AS loads, \
+         sum(CASE WHEN row % 10 = 1 THEN 1 ELSE 0 END) AS good_rows_rejected FROM quarantine.contributions",
+    ]);
+    assert_eq!(quarantine, "n,rows,first,last,loads,good_rows_rejected\n18000,18000,2,20000,1,0\n");
+}

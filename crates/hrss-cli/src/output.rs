@@ -30,14 +30,14 @@ pub fn print_checks(checks: &[CheckReport]) {
             c.pipeline,
             c.rows_in,
             c.rows_would_load,
-            c.rejections.len()
+            c.rows_rejected
         );
         for r in c.rejections.iter().take(SHOWN) {
             let sheet = r.sheet.as_ref().map(|s| format!("{s}!")).unwrap_or_default();
             println!("  {sheet}row {:<6} {:<18} {:<20} {}", r.row, r.code, r.value, r.reason);
         }
-        if c.rejections.len() > SHOWN {
-            println!("  ... and {} more", c.rejections.len() - SHOWN);
+        if c.rows_rejected > SHOWN as u64 {
+            println!("  ... and {} more", c.rows_rejected - SHOWN as u64);
         }
         if let Some(failure) = &c.would_fail {
             println!("  the load would FAIL: {failure}");

@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod error;
 pub mod load;
+pub mod quarantine;
 pub mod seen_keys;
 pub mod source;
 pub mod spec;

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use arrow::array::{Int64Array, RecordBatch, StringArray};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use datafusion::catalog::streaming::StreamingTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::{SendableRecordBatchStream, TaskContext};
@@ -21,6 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::convert::{combine_header_rows, redact, Converter, Rejection, RowOutcome};
 use crate::error::{IngestError, MissingHeader, Result};
+use crate::quarantine::{quarantine_schema, RejectedRows};
 use crate::seen_keys::{KeySet, SeenKeys};
 use crate::source::{for_each_row, read_rows, Item, RawRow, ReadProgress, RowSink};
 use crate::spec::PipelineSpec;
@@ -80,6 +81,8 @@ pub struct CheckReport {
     pub file: PathBuf,
     pub rows_in: u64,
     pub rows_would_load: u64,
+    pub rows_rejected: u64,
+    /// The first rejected rows (at most `RejectedRows::FIRST`), in file order.
     pub rejections: Vec<Rejection>,
     /// Set when the quarantine share is above the pipeline's limit: the real load would fail.
     pub would_fail: Option<String>,
@@ -110,8 +113,9 @@ pub async fn check_file(spec: &PipelineSpec, path: &Path, options: &IngestOption
             pipeline: spec.name.clone(),
             file: path.clone(),
             rows_in: counts.rows_in,
-            rows_would_load: counts.rows_in - counts.rejections.len() as u64,
-            rejections: counts.rejections,
+            rows_would_load: counts.rows_in - counts.rejected.len(),
+            rows_rejected: counts.rejected.len(),
+            rejections: counts.rejected.into_first(),
             would_fail,
         })
     })
@@ -295,15 +299,17 @@ async fn load(
     }
     let Attempt { written, counts } = attempt;
     report.rows_in = counts.rows_in;
-    report.rows_quarantined = counts.rejections.len() as u64;
-    // The reasons are kept even when the load as a whole is refused, so the department can fix the file.
-    write_quarantine(warehouse, spec, path, &load_id, &counts.rejections).await?;
+    report.rows_quarantined = counts.rejected.len();
+    let rows_loaded = counts.rows_in - counts.rejected.len();
     let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
-    if let Some(refused) = quarantine_share_error(spec, path, &counts, limit) {
+    let refused = quarantine_share_error(spec, path, &counts, limit);
+    // The reasons are kept even when the load as a whole is refused, so the department can fix the file.
+    write_quarantine(warehouse, spec, path, &load_id, counts.rejected).await?;
+    if let Some(refused) = refused {
         return Err(refused);
     }
     let table = written?;
-    report.rows_loaded = counts.rows_in - counts.rejections.len() as u64;
+    report.rows_loaded = rows_loaded;
     Ok(table.version().map(|v| v as i64))
 }
 
@@ -402,17 +408,13 @@ fn second_read_complete(path: &Path, counts: &Counts) -> Result<()> {
 
 fn quarantine_share_error(spec: &PipelineSpec, path: &Path, counts: &Counts, limit: Option<f64>) -> Option<IngestError> {
     let limit = limit?;
-    let rejected = counts.rejections.len() as u64;
+    let rejected = counts.rejected.len();
     if counts.rows_in == 0 || (rejected as f64) <= limit * counts.rows_in as f64 {
         return None;
     }
-    let mut by_reason: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in &counts.rejections {
-        *by_reason.entry(r.code).or_default() += 1;
-    }
-    let mut reasons: Vec<(&str, usize)> = by_reason.into_iter().collect();
+    let mut reasons: Vec<(&str, u64)> = counts.rejected.by_code().iter().map(|(code, n)| (*code, *n)).collect();
     reasons.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-    let first = counts.rejections.first().map(|r| format!("; first: row {} {}", r.row, r.reason)).unwrap_or_default();
+    let first = counts.rejected.first().first().map(|r| format!("; first: row {} {}", r.row, r.reason)).unwrap_or_default();
     Some(IngestError::TooManyRejected {
         path: path.into(),
         pipeline: spec.name.clone(),
@@ -425,10 +427,23 @@ fn quarantine_share_error(spec: &PipelineSpec, path: &Path, counts: &Counts, lim
 
 struct Counts {
     rows_in: u64,
-    rejections: Vec<Rejection>,
+    /// The rejections of the rows since the last batch: a batch's duplicates are found when it is finished,
+    /// and join them in row order.
+    pending: Vec<Rejection>,
+    rejected: RejectedRows,
     /// Set when a duplicate key's first copy had left memory: the rows handed on include a duplicate, and
     /// the file must be read again knowing these repeating keys.
     repeats_missed: Option<KeySet>,
+}
+
+impl Counts {
+    /// Moves the pending rejections, complete and in row order, to the rejected rows.
+    fn settle(&mut self) -> Result<()> {
+        for rejection in self.pending.drain(..) {
+            self.rejected.push(rejection)?;
+        }
+        Ok(())
+    }
 }
 
 /// Reads the file, finding each sheet's header, and hands full batches of valid rows to `sink`. The file is
@@ -538,7 +553,7 @@ fn convert_chunks(
     spare: &std::sync::mpsc::Sender<Vec<RawRow>>,
     sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
 ) -> Result<Counts> {
-    let mut counts = Counts { rows_in: 0, rejections: Vec::new(), repeats_missed: None };
+    let mut counts = Counts { rows_in: 0, pending: Vec::new(), rejected: RejectedRows::default(), repeats_missed: None };
     let mut header = HeaderSearch::default();
     for chunk in received {
         let (rows, filled) = match chunk {
@@ -550,6 +565,7 @@ fn convert_chunks(
                 if converter.rows_buffered() > 0 {
                     finish_batch(converter, &mut counts, sink)?;
                 }
+                counts.settle()?;
                 converter.start_sheet(&name);
                 header = HeaderSearch::default();
                 continue;
@@ -565,7 +581,7 @@ fn convert_chunks(
                 RowOutcome::Loaded => counts.rows_in += 1,
                 RowOutcome::Quarantined(rejection) => {
                     counts.rows_in += 1;
-                    counts.rejections.push(rejection);
+                    counts.pending.push(rejection);
                 }
                 RowOutcome::NotData => {}
             }
@@ -582,6 +598,7 @@ fn convert_chunks(
     if converter.rows_buffered() > 0 {
         finish_batch(converter, &mut counts, sink)?;
     }
+    counts.settle()?;
     counts.repeats_missed = converter.repeats_missed()?;
     Ok(counts)
 }
@@ -589,11 +606,12 @@ fn convert_chunks(
 /// Hands the buffered rows on, and puts their duplicates among the batch's other rejections in row order.
 fn finish_batch(converter: &mut Converter, counts: &mut Counts, sink: &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> {
     let (batch, duplicates) = converter.finish_batch()?;
-    if let Some(first) = duplicates.first() {
-        let from = counts.rejections.partition_point(|r| r.sheet != first.sheet || r.row < first.row);
-        counts.rejections.extend(duplicates);
-        counts.rejections[from..].sort_by_key(|r| r.row);
+    if !duplicates.is_empty() {
+        counts.pending.extend(duplicates);
+        // One sheet's rows: a sheet's start settles the rejections before it.
+        counts.pending.sort_by_key(|r| r.row);
     }
+    counts.settle()?;
     sink(batch)
 }
 
@@ -696,48 +714,20 @@ fn key_tuples_of(spec: &PipelineSpec, path: &Path, pseudonymizer: &Pseudonymizer
     Ok(tuples)
 }
 
-fn quarantine_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![
-        Field::new("load_id", DataType::Utf8, false),
-        Field::new("pipeline", DataType::Utf8, false),
-        Field::new("file", DataType::Utf8, false),
-        Field::new("sheet", DataType::Utf8, true),
-        Field::new("row", DataType::Int64, false),
-        Field::new("column", DataType::Utf8, false),
-        Field::new("value", DataType::Utf8, false),
-        Field::new("reason_code", DataType::Utf8, false),
-        Field::new("reason", DataType::Utf8, false),
-    ]))
-}
-
 async fn write_quarantine(
     warehouse: &Warehouse,
     spec: &PipelineSpec,
     path: &Path,
     load_id: &str,
-    rejections: &[Rejection],
+    rejected: RejectedRows,
 ) -> Result<()> {
-    if rejections.is_empty() {
+    if rejected.is_empty() {
         return Ok(());
     }
-    let n = rejections.len();
-    let repeat = |s: &str| Arc::new(StringArray::from(vec![s; n])) as _;
-    let batch = RecordBatch::try_new(
-        quarantine_schema(),
-        vec![
-            repeat(load_id),
-            repeat(&spec.name),
-            repeat(&path.display().to_string()),
-            Arc::new(rejections.iter().map(|r| r.sheet.as_deref()).collect::<StringArray>()),
-            Arc::new(rejections.iter().map(|r| r.row as i64).collect::<Int64Array>()),
-            Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.column.as_str()))),
-            Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.value.as_str()))),
-            Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.code))),
-            Arc::new(StringArray::from_iter_values(rejections.iter().map(|r| r.reason.as_str()))),
-        ],
-    )?;
+    let partition = rejected.into_partition(load_id, &spec.name, &path.display().to_string())?;
     let ctx = Warehouse::context();
-    let plan = ctx.read_batch(batch)?.into_unoptimized_plan();
+    let source = StreamingTable::try_new(quarantine_schema(), vec![Arc::new(partition)])?;
+    let plan = ctx.read_table(Arc::new(source))?.into_unoptimized_plan();
     warehouse
         .write(&ctx, Layer::Quarantine, &spec.table, plan, WriteMode::Append, TableOptions::described("rows rejected by ingestion, with reasons"))
         .await?;

@@ -357,7 +357,7 @@ mod tests {
         let expected = duplicates_in(&keys);
         for held in [8, 100, 4_096, 100_000] {
             let read = |seen: &mut SeenKeys| -> Vec<usize> {
-                keys.chunks(777).enumerate().flat_map(|(c, chunk)| insert(&mut seen, chunk).into_iter().map(move |i| c * 777 + i)).collect::<Vec<_>>()
+                keys.chunks(777).enumerate().flat_map(|(c, chunk)| insert(seen, chunk).into_iter().map(move |i| c * 777 + i)).collect::<Vec<_>>()
             };
             let mut first = SeenKeys::holding(held);
             let found = read(&mut first);
