@@ -37,13 +37,17 @@ pub struct Served {
     child: Child,
     /// The first line the server printed: its address, once it is ready.
     pub first_line: String,
+    /// The server's temporary folder (rendered reports): a killed server cannot remove what it made there.
+    _temp: tempfile::TempDir,
 }
 
 /// Starts `hrss ARGS` (a `serve` command) from the project root and waits for its first line.
 pub fn serve(args: &[&str]) -> Served {
+    let temp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a temporary folder");
     let mut child = Command::new(env!("CARGO_BIN_EXE_hrss"))
         .args(args)
         .current_dir(project_root())
+        .env("TMPDIR", temp.path())
         .env("HRSS_PSEUDONYM_KEY", TEST_KEY)
         .env_remove("HRSS_WAREHOUSE")
         .stdout(Stdio::piped())
@@ -52,7 +56,7 @@ pub fn serve(args: &[&str]) -> Served {
         .expect("hrss serve starts");
     let mut first_line = String::new();
     BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first_line).expect("the server prints its address");
-    Served { child, first_line }
+    Served { child, first_line, _temp: temp }
 }
 
 impl Drop for Served {
