@@ -104,7 +104,6 @@ classified AS (
         r.district_code,
         r.person_id,
         r.base,
-        b.year AS bounds_year,
         CASE WHEN r.base < b.base_floor THEN 1 ELSE 0 END AS below,
         CASE WHEN r.base > b.base_cap THEN 1 ELSE 0 END AS above,
         CASE WHEN r.base = b.base_floor THEN 1 ELSE 0 END AS at_floor
@@ -113,8 +112,8 @@ classified AS (
 ),
 -- Each record in its month, quarter and year, for its district and for the city: each record unnested into its six
 -- rows. Not a union of six selects: DataFusion computes a CTE once for every place it is read, so the union
--- recomputed `records` (an aggregation over every contribution) twelve times for the two aggregations below; this
--- reads it twice. Not a join with a table of periods either: the join held the records in memory, which cannot spill.
+-- recomputed `records` (an aggregation over every contribution) for every branch; this reads it once. Not a join
+-- with a table of periods either: the join held the records in memory, which cannot spill.
 grains AS (
     SELECT c.*, unnest(make_array('month', 'quarter', 'year')) AS period_type
     FROM classified AS c
@@ -131,12 +130,13 @@ placed AS (
         month,
         person_id,
         base,
-        bounds_year,
         below,
         above,
         at_floor
     FROM (SELECT g.*, unnest(make_array(false, true)) AS city FROM grains AS g) AS expanded
 ),
+-- One row per person in each period and place, carrying the counts of their records: the period's counts of persons
+-- and of records both come from it, so `placed` (and the aggregation over every record below it) is computed once.
 persons AS (
     SELECT
         period_type,
@@ -144,31 +144,25 @@ persons AS (
         place,
         person_id,
         max(below) AS below,
-        max(above) AS above
+        max(above) AS above,
+        count(*) AS records,
+        sum(at_floor) AS records_at_floor,
+        sum(base) AS base_total
     FROM placed
     GROUP BY period_type, period, place, person_id
 ),
-person_counts AS (
+counts AS (
     SELECT
         period_type,
         period,
         place,
         count(*) AS contributors,
         sum(below) AS below_floor,
-        sum(CASE WHEN below = 0 AND above = 1 THEN 1 ELSE 0 END) AS above_cap
+        sum(CASE WHEN below = 0 AND above = 1 THEN 1 ELSE 0 END) AS above_cap,
+        sum(records) AS contribution_records,
+        sum(records_at_floor) AS records_at_floor,
+        sum(base_total) AS base_total
     FROM persons
-    GROUP BY period_type, period, place
-),
-record_counts AS (
-    SELECT
-        period_type,
-        period,
-        place,
-        count(*) AS contribution_records,
-        sum(at_floor) AS records_at_floor,
-        sum(base) AS base_total,
-        max(bounds_year) AS bounds_year
-    FROM placed
     GROUP BY period_type, period, place
 ),
 places AS (
@@ -177,28 +171,27 @@ places AS (
     SELECT '330600' AS district_code, '绍兴市' AS district_name
 )
 SELECT
-    r.period_type,
-    r.period,
-    r.place AS district_code,
+    c.period_type,
+    c.period,
+    c.place AS district_code,
     pl.district_name,
     b.average_wage_for_base,
     b.base_floor,
     b.base_cap,
-    p.contributors,
-    CASE WHEN b.year IS NOT NULL THEN p.below_floor END AS contributors_below_floor,
-    CASE WHEN b.year IS NOT NULL THEN p.above_cap END AS contributors_above_cap,
-    CASE WHEN b.year IS NOT NULL THEN p.contributors - p.below_floor - p.above_cap END AS contributors_within,
-    CASE WHEN b.year IS NOT NULL AND p.contributors > 0
-        THEN CAST(p.below_floor AS DOUBLE) / CAST(p.contributors AS DOUBLE) END AS share_below_floor,
-    CASE WHEN b.year IS NOT NULL AND p.contributors > 0
-        THEN CAST(p.above_cap AS DOUBLE) / CAST(p.contributors AS DOUBLE) END AS share_above_cap,
-    CASE WHEN b.year IS NOT NULL AND p.contributors > 0
-        THEN CAST(p.contributors - p.below_floor - p.above_cap AS DOUBLE) / CAST(p.contributors AS DOUBLE) END AS share_within,
-    r.contribution_records,
-    CASE WHEN b.year IS NOT NULL THEN r.records_at_floor END AS records_at_floor,
-    CAST(r.base_total AS DOUBLE) / CAST(r.contribution_records AS DOUBLE) AS average_base
-FROM record_counts AS r
-JOIN person_counts AS p ON p.period_type = r.period_type AND p.period = r.period AND p.place = r.place
-LEFT JOIN base_bounds AS b ON b.year = CAST(substr(r.period, 1, 4) AS BIGINT)
-LEFT JOIN places AS pl ON pl.district_code = r.place
-ORDER BY r.period_type, r.period, r.place
+    c.contributors,
+    CASE WHEN b.year IS NOT NULL THEN c.below_floor END AS contributors_below_floor,
+    CASE WHEN b.year IS NOT NULL THEN c.above_cap END AS contributors_above_cap,
+    CASE WHEN b.year IS NOT NULL THEN c.contributors - c.below_floor - c.above_cap END AS contributors_within,
+    CASE WHEN b.year IS NOT NULL AND c.contributors > 0
+        THEN CAST(c.below_floor AS DOUBLE) / CAST(c.contributors AS DOUBLE) END AS share_below_floor,
+    CASE WHEN b.year IS NOT NULL AND c.contributors > 0
+        THEN CAST(c.above_cap AS DOUBLE) / CAST(c.contributors AS DOUBLE) END AS share_above_cap,
+    CASE WHEN b.year IS NOT NULL AND c.contributors > 0
+        THEN CAST(c.contributors - c.below_floor - c.above_cap AS DOUBLE) / CAST(c.contributors AS DOUBLE) END AS share_within,
+    c.contribution_records,
+    CASE WHEN b.year IS NOT NULL THEN c.records_at_floor END AS records_at_floor,
+    CAST(c.base_total AS DOUBLE) / CAST(c.contribution_records AS DOUBLE) AS average_base
+FROM counts AS c
+LEFT JOIN base_bounds AS b ON b.year = CAST(substr(c.period, 1, 4) AS BIGINT)
+LEFT JOIN places AS pl ON pl.district_code = c.place
+ORDER BY c.period_type, c.period, c.place
