@@ -380,11 +380,12 @@ fn a_failed_write_s_files_are_removed_and_committed_ones_kept() {
     let csv = dir.join("社保缴费明细_2025.csv");
     write_valid_contributions(&csv, 200, &["2025-01"]);
     let warehouse = dir.join("warehouse");
+    // Before the load: the committed file is as new as any leftover, and only its commit spares it.
+    let started = chrono::Utc::now();
     let (report, _, counts, files) = load_holding_keys(&warehouse, &csv, 1 << 20);
     assert_eq!((report.rows_loaded, files), (200, 1));
     let table = warehouse.join("staging/contributions");
     let committed = walk(&table).into_iter().find(|p| p.extension().is_some_and(|e| e == "parquet")).expect("a data file");
-    let started = chrono::Utc::now();
     // What a write that failed after finishing one file leaves: a data file no commit names.
     let stray = table.join("part-00001-0a0b0c0d-0000-4000-8000-000000000000-c000.zstd.parquet");
     std::fs::copy(&committed, &stray).expect("copy");

@@ -307,7 +307,8 @@ impl Warehouse {
                 .collect(),
             None => Default::default(),
         };
-        // File times come from a coarser clock than `since`: a little slack, and committed files are spared.
+        // File times come from a coarser clock than `since`: a little slack, which reaches back before the
+        // write; safe because the caller holds the writer lock, and committed files are spared in any case.
         let since = since - chrono::Duration::milliseconds(50);
         let prefix = self.root_path.clone().join(layer.folder()).join(name);
         let leftovers: Vec<_> = self

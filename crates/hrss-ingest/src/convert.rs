@@ -16,7 +16,7 @@ use hrss_core::codes::{current_district, industry_section, occupation_major_grou
 use hrss_core::identifiers::{is_valid_uscc, ResidentId, ResidentIdError};
 use hrss_core::Pseudonymizer;
 
-use crate::seen_keys::{KeySet, SeenKeys};
+use crate::seen_keys::{RepeatingKeys, SeenKeys};
 use crate::source::RawRow;
 use crate::spec::{ColumnSpec, ColumnType, Format, PipelineSpec};
 
@@ -484,13 +484,13 @@ impl Converter {
     }
 
     /// Keys known to repeat in the file, from `repeats_missed` of an earlier read.
-    pub fn expect_repeats(&mut self, keys: KeySet) {
+    pub fn expect_repeats(&mut self, keys: RepeatingKeys) {
         self.seen_keys.expect_repeats(keys);
     }
 
     /// After the last row: `None` when every duplicate key was found as its row came, else the keys that
     /// repeat in the file, for a second read (see `SeenKeys`).
-    pub fn repeats_missed(&mut self) -> Result<Option<KeySet>, arrow::error::ArrowError> {
+    pub fn repeats_missed(&mut self) -> Result<Option<RepeatingKeys>, arrow::error::ArrowError> {
         self.seen_keys.repeats_missed().map_err(spill_error)
     }
 

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 use crate::convert::{combine_header_rows, redact, Converter, Rejection, RowOutcome};
 use crate::error::{IngestError, MissingHeader, Result};
 use crate::quarantine::{quarantine_schema, RejectedRows};
-use crate::seen_keys::{KeySet, SeenKeys};
+use crate::seen_keys::{RepeatingKeys, SeenKeys};
 use crate::source::{for_each_row, read_rows, Item, RawRow, ReadProgress, RowSink};
 use crate::spec::PipelineSpec;
 
@@ -96,7 +96,7 @@ pub async fn check_file(spec: &PipelineSpec, path: &Path, options: &IngestOption
     blocking(move || {
         // Pseudonyms are computed and discarded: a throwaway key keeps the check from needing the real one.
         let pseudonymizer = Pseudonymizer::from_key(&rand_key(), "a throwaway check key")?;
-        let converter = |repeats: Option<KeySet>| {
+        let converter = |repeats: Option<RepeatingKeys>| {
             let mut converter = Converter::new(&spec, pseudonymizer.clone(), "check");
             converter.hold_keys(keys_in_memory);
             converter.expect_repeats(repeats.unwrap_or_default());
@@ -104,6 +104,7 @@ pub async fn check_file(spec: &PipelineSpec, path: &Path, options: &IngestOption
         };
         let mut counts = stream_rows(&spec, &path, converter(None), &progress, &mut |_| Ok(()))?;
         if let Some(repeats) = counts.repeats_missed.take() {
+            drop(counts);
             progress.restart();
             counts = stream_rows(&spec, &path, converter(Some(repeats)), &progress, &mut |_| Ok(()))?;
             second_read_complete(&path, &counts)?;
@@ -292,7 +293,9 @@ async fn load(
     report.reads = 1;
     if let Some(repeats) = attempt.counts.repeats_missed.take() {
         report.reads = 2;
-        // Nothing was committed (a later copy of a key went to the writer): the file is read again.
+        // Nothing was committed (a later copy of a key went to the writer): the file is read again, and the
+        // first read's rejections (perhaps a temporary file of them) are let go first.
+        drop(attempt);
         options.progress.restart();
         attempt = write_rows(warehouse, spec, path, pseudonymizer, options, &load_id, mode, Some(repeats)).await?;
         second_read_complete(path, &attempt.counts)?;
@@ -331,7 +334,7 @@ async fn write_rows(
     options: &IngestOptions,
     load_id: &str,
     mode: WriteMode,
-    repeats: Option<KeySet>,
+    repeats: Option<RepeatingKeys>,
 ) -> Result<Attempt> {
     let started = chrono::Utc::now();
     let mut converter = Converter::new(spec, pseudonymizer.clone(), load_id);
@@ -401,7 +404,7 @@ fn second_read_complete(path: &Path, counts: &Counts) -> Result<()> {
         Some(_) => Err(IngestError::Malformed {
             path: path.into(),
             row: 0,
-            message: "the file changed while it was being loaded (its second read found other keys); load it again once it is complete".into(),
+            message: "the file changed while it was being read (its second read found other keys); read it again once it is complete".into(),
         }),
     }
 }
@@ -433,7 +436,7 @@ struct Counts {
     rejected: RejectedRows,
     /// Set when a duplicate key's first copy had left memory: the rows handed on include a duplicate, and
     /// the file must be read again knowing these repeating keys.
-    repeats_missed: Option<KeySet>,
+    repeats_missed: Option<RepeatingKeys>,
 }
 
 impl Counts {
@@ -582,6 +585,13 @@ fn convert_chunks(
                 RowOutcome::Quarantined(rejection) => {
                     counts.rows_in += 1;
                     counts.pending.push(rejection);
+                    // Rejections wait for their batch's duplicates only while it has rows, and never more than
+                    // a spill's worth of them: a file of bad rows must not hold its rejections in memory.
+                    if converter.rows_buffered() == 0 {
+                        counts.settle()?;
+                    } else if counts.pending.len() >= RejectedRows::BATCH {
+                        finish_batch(converter, &mut counts, sink)?;
+                    }
                 }
                 RowOutcome::NotData => {}
             }

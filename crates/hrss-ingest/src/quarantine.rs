@@ -81,7 +81,7 @@ impl Default for RejectedRows {
 
 impl RejectedRows {
     /// Rejections gathered in memory before they go to the temporary file.
-    const BATCH: usize = 16_384;
+    pub const BATCH: usize = 16_384;
     /// Rejections kept as they were, for a report.
     pub const FIRST: usize = 1_000;
 
@@ -205,8 +205,12 @@ impl PartitionStream for QuarantinePartition {
     }
 
     fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
-        let batches = self.batches.lock().ok().and_then(|mut b| b.take());
-        let stream = futures::stream::iter(batches.into_iter().flatten().map(|b| b.map_err(DataFusionError::from)));
+        // Read once: a second reader must fail rather than see no rows and quarantine nothing.
+        let batches: Batches = match self.batches.lock().ok().and_then(|mut b| b.take()) {
+            Some(batches) => batches,
+            None => Box::new(std::iter::once(Err(ArrowError::InvalidArgumentError("the rejected rows were read already".into())))),
+        };
+        let stream = futures::stream::iter(batches.map(|b| b.map_err(DataFusionError::from)));
         Box::pin(RecordBatchStreamAdapter::new(Arc::clone(&self.schema), stream))
     }
 }
@@ -268,5 +272,7 @@ mod tests {
         let batches: Vec<_> = partition.execute(Arc::new(TaskContext::default())).collect().await;
         assert_eq!(batches.len(), 1);
         assert_eq!(batches[0].as_ref().expect("batch").num_rows(), 1);
+        let again: Vec<_> = partition.execute(Arc::new(TaskContext::default())).collect().await;
+        assert!(matches!(again.as_slice(), [Err(_)]), "a second read fails rather than find no rows");
     }
 }

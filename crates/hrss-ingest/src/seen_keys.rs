@@ -8,11 +8,44 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 
 /// A set of key hashes (already hashes: they are not hashed again).
-pub type KeySet = HashSet<u64, BuildHasherDefault<PassThroughHasher>>;
+type KeySet = HashSet<u64, BuildHasherDefault<PassThroughHasher>>;
+
+/// Keys known to repeat in a file, sorted, each with whether the current read has met it yet.
+#[derive(Debug, Default)]
+pub struct RepeatingKeys {
+    keys: Vec<u64>,
+    seen: Vec<bool>,
+}
+
+impl RepeatingKeys {
+    fn from_unsorted(mut keys: Vec<u64>) -> Self {
+        keys.sort_unstable();
+        keys.dedup();
+        let seen = vec![false; keys.len()];
+        Self { keys, seen }
+    }
+
+    /// The keys, sorted.
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+
+    /// Whether `key` repeats and an earlier copy was met (the first copy is marked met).
+    fn is_later_copy(&mut self, key: u64) -> bool {
+        if self.keys.is_empty() {
+            return false;
+        }
+        match self.keys.binary_search(&key) {
+            Ok(index) => std::mem::replace(&mut self.seen[index], true),
+            Err(_) => false,
+        }
+    }
+}
 
 /// Hashes of the unique keys seen so far in a file. Recent ones are in a hash set, older ones merged into
 /// one sorted vector (a hash set alone needs twice the memory), and past `held` keys the sorted vector goes
-/// to a temporary file as a run, so memory stays the same however long the file.
+/// to a temporary file as a run, so memory does not grow with the file: only with its duplicate rows, by the
+/// 8 bytes of each one's key (kept for a second read).
 ///
 /// A key whose first copy is in memory is found a duplicate at once. One whose first copy went to disk is
 /// not: when the file ends, merging the runs finds such keys (`repeats_missed`), the load's write is
@@ -25,11 +58,11 @@ pub struct SeenKeys {
     /// Keys kept in memory (recent and older) before the older ones go to disk.
     held: usize,
     runs: Vec<Run>,
-    /// Every key found repeated while reading, for a second read should one be needed.
-    repeated: KeySet,
-    /// Keys known to repeat (from a first read), and which of them this read has seen once.
-    expected: KeySet,
-    expected_seen: KeySet,
+    /// The key of every duplicate found while reading, for a second read should one be needed: run
+    /// boundaries fall elsewhere in a read that rejects more rows, so every repeating key must be known.
+    repeated: Vec<u64>,
+    /// Keys known to repeat, from a first read.
+    expected: RepeatingKeys,
 }
 
 impl Default for SeenKeys {
@@ -39,8 +72,8 @@ impl Default for SeenKeys {
 }
 
 impl SeenKeys {
-    /// Keys held in memory by default: 17 MB, so ingest memory does not grow with the file; longer
-    /// monthly files with a repeat further apart than this are read twice.
+    /// Keys held in memory by default: about 21 MB (16 sorted, 5 in the recent set), whatever the file's
+    /// length; a longer file with a repeat further apart than this is read twice.
     pub const HELD: usize = 1 << 21;
 
     /// A set that holds `held` keys in memory (at least 8) before writing the older ones to disk.
@@ -51,15 +84,14 @@ impl SeenKeys {
             older: SortedKeys::default(),
             held,
             runs: Vec::new(),
-            repeated: KeySet::default(),
-            expected: KeySet::default(),
-            expected_seen: KeySet::default(),
+            repeated: Vec::new(),
+            expected: RepeatingKeys::default(),
         }
     }
 
     /// Keys known to repeat in the file (from `repeats_missed` of a first read): the first copy of each
     /// is kept and every later one is a duplicate, wherever it lies.
-    pub fn expect_repeats(&mut self, keys: KeySet) {
+    pub fn expect_repeats(&mut self, keys: RepeatingKeys) {
         self.expected = keys;
     }
 
@@ -74,10 +106,10 @@ impl SeenKeys {
         for (group_index, group) in keys.chunks(SortedKeys::GROUP).enumerate() {
             let in_older = self.older.contains_group(group);
             for (offset, key) in group.iter().enumerate() {
-                let expected_again = self.expected.contains(key) && !self.expected_seen.insert(*key);
+                let expected_again = self.expected.is_later_copy(*key);
                 if in_older[offset] || expected_again || !self.recent.insert(*key) {
                     duplicates.push(group_index * SortedKeys::GROUP + offset);
-                    self.repeated.insert(*key);
+                    self.repeated.push(*key);
                 }
             }
             // Between groups only: `in_older` was read before the group's keys were inserted.
@@ -98,7 +130,7 @@ impl SeenKeys {
     /// After the last row: `None` when every duplicate was found as it came, else every key that
     /// repeats in the file, for a second read (`expect_repeats`). A key in two runs repeated unseen,
     /// since each run holds a key once.
-    pub fn repeats_missed(&mut self) -> io::Result<Option<KeySet>> {
+    pub fn repeats_missed(&mut self) -> io::Result<Option<RepeatingKeys>> {
         if self.runs.is_empty() {
             return Ok(None);
         }
@@ -116,11 +148,11 @@ impl SeenKeys {
                 heads.push(Reverse((key, index)));
             }
         }
-        let mut missed = KeySet::default();
+        let mut missed = Vec::new();
         let mut previous = None;
         while let Some(Reverse((key, index))) = heads.pop() {
             if previous == Some(key) {
-                missed.insert(key);
+                missed.push(key);
             }
             previous = Some(key);
             if let Some(next) = sources[index].next().transpose()? {
@@ -130,8 +162,8 @@ impl SeenKeys {
         if missed.is_empty() {
             return Ok(None);
         }
-        missed.extend(self.repeated.iter().copied());
-        Ok(Some(missed))
+        missed.append(&mut self.repeated);
+        Ok(Some(RepeatingKeys::from_unsorted(missed)))
     }
 }
 
@@ -327,11 +359,9 @@ mod tests {
         assert_eq!(found, [4_003], "only the near copy is found while reading");
         assert!(first.runs.len() > 100, "older keys went to disk: {} runs", first.runs.len());
         let repeating = first.repeats_missed().expect("runs read back").expect("the far copies are missed");
-        let mut repeating_sorted: Vec<u64> = repeating.iter().copied().collect();
-        repeating_sorted.sort_unstable();
         let mut want = vec![keys[2_000], keys[4_000], keys[100]];
         want.sort_unstable();
-        assert_eq!(repeating_sorted, want, "every repeating key, the near one too");
+        assert_eq!(repeating.keys(), want, "every repeating key, the near one too");
 
         let mut second = SeenKeys::holding(64);
         second.expect_repeats(repeating);
@@ -355,7 +385,9 @@ mod tests {
             })
             .collect();
         let expected = duplicates_in(&keys);
-        for held in [8, 100, 4_096, 100_000] {
+        // At least 64 held: each run is an open file, and 8 would open thousands.
+        let mut second_reads = Vec::new();
+        for held in [64, 100, 4_096, 100_000] {
             let read = |seen: &mut SeenKeys| -> Vec<usize> {
                 keys.chunks(777).enumerate().flat_map(|(c, chunk)| insert(seen, chunk).into_iter().map(move |i| c * 777 + i)).collect::<Vec<_>>()
             };
@@ -364,6 +396,7 @@ mod tests {
             match first.repeats_missed().expect("runs read back") {
                 None => assert_eq!(found, expected, "held {held}: one read"),
                 Some(repeating) => {
+                    second_reads.push(held);
                     let mut second = SeenKeys::holding(held);
                     second.expect_repeats(repeating);
                     assert_eq!(read(&mut second), expected, "held {held}: second read");
@@ -371,6 +404,7 @@ mod tests {
                 }
             }
         }
+        assert_eq!(second_reads, [64, 100, 4_096], "memories smaller than the file read twice, a larger one once");
     }
 
     fn contains(keys: &SortedKeys, key: u64) -> bool {
