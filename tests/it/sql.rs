@@ -107,6 +107,16 @@ fn sql_with_a_memory_limit_spills_a_large_sort_and_completes() {
     ]);
     assert_eq!(answer, "rows\n3000000\n");
 
+    // A query that fits the limit does not spill: its aggregations take memory as they need it, up to the
+    // limit, not an even share each (with even shares this spilled 9 times at 128 MB, 16 times at 64 MB).
+    let fits = hrss_ok(&[
+        "--warehouse", &demo.warehouse().to_string_lossy(), "sql",
+        "EXPLAIN ANALYZE SELECT count(DISTINCT v) FROM (SELECT value % 1000000 AS v FROM generate_series(1, 4000000))",
+        "--memory-limit", "128m", "--format", "csv",
+    ]);
+    let spill_counts: Vec<&str> = fits.split("spill_count=").skip(1).collect();
+    assert!(!spill_counts.is_empty() && spill_counts.iter().all(|rest| rest.starts_with("0,") || rest.starts_with("0]")), "no operator spilled: {fits}");
+
     // The limited session still sees the warehouse's tables.
     let contributions = crate::support::scalar(&demo.warehouse(), "SELECT count(*) FROM staging.contributions");
     let limited = hrss_ok(&[

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hrss_core::pseudonym::{ensure_key_file, KEY_ENV};
+use hrss_core::warehouse::PoolSharing;
 use hrss_core::{Pseudonymizer, Warehouse};
 use hrss_generate::GenerateOptions;
 use hrss_ingest::{check_file, ingest_file, IngestOptions, LoadReport, PipelineSpec};
@@ -166,7 +167,7 @@ async fn analyst_session(location: &str, project: &Project, memory_limit: Option
     let warehouse = Warehouse::open(location)?;
     let ctx = warehouse.session().await?;
     let ctx = match memory_limit {
-        Some(limit) => Warehouse::within_memory(&ctx, limit)?,
+        Some(limit) => Warehouse::within_memory(&ctx, limit, PoolSharing::Greedy)?,
         None => ctx,
     };
     let docs = crate::catalog::register_docs(&ctx, &project.root)?;

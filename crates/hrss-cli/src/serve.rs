@@ -30,6 +30,7 @@ use datafusion_postgres::pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use datafusion_postgres::pgwire::messages::PgWireBackendMessage;
 use datafusion_postgres::{DfSessionService, QueryHook};
 use futures::{Sink, StreamExt};
+use hrss_core::warehouse::PoolSharing;
 use hrss_core::Warehouse;
 use serde::{Deserialize, Serialize};
 
@@ -204,7 +205,7 @@ impl UserSession {
 
     /// A service whose queries draw on their own memory pool, so one large query spills or fails alone.
     fn for_one_query(&self, memory_limit: usize) -> PgWireResult<DfSessionService> {
-        let ctx = Warehouse::within_memory(&self.ctx, memory_limit).map_err(|e| PgWireError::ApiError(Box::new(e)))?;
+        let ctx = Warehouse::within_memory(&self.ctx, memory_limit, PoolSharing::Greedy).map_err(|e| PgWireError::ApiError(Box::new(e)))?;
         Ok(DfSessionService::new_with_hooks(Arc::new(ctx), hooks(&self.user)))
     }
 }

@@ -8,7 +8,7 @@ use arrow::array::{Array, AsArray, Int64Array, RecordBatch};
 use arrow::datatypes::DataType;
 use datafusion::prelude::SessionContext;
 use hrss_core::ledger::{self, EntryKind, LedgerEntry};
-use hrss_core::warehouse::{TableOptions, WriteMode};
+use hrss_core::warehouse::{PoolSharing, TableOptions, WriteMode};
 use hrss_core::{Layer, Warehouse};
 
 use std::sync::Arc;
@@ -195,7 +195,7 @@ pub fn select(models: &[Model], selectors: &[String]) -> Result<BTreeSet<String>
 pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptions) -> Result<BuildReport, ModelError> {
     let mut ctx = warehouse.session().await?;
     if let Some(limit) = options.memory_limit {
-        ctx = Warehouse::within_memory(&ctx, limit)?;
+        ctx = Warehouse::within_memory(&ctx, limit, PoolSharing::Fair)?;
     }
     let deps = dependencies(models);
     let selected = select(models, &options.select)?;
