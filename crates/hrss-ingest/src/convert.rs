@@ -16,6 +16,7 @@ use hrss_core::codes::{current_district, industry_section, occupation_major_grou
 use hrss_core::identifiers::{is_valid_uscc, ResidentId, ResidentIdError};
 use hrss_core::Pseudonymizer;
 
+use crate::error::temp_file_error;
 use crate::seen_keys::{RepeatingKeys, SeenKeys};
 use crate::source::RawRow;
 use crate::spec::{ColumnSpec, ColumnType, Format, PipelineSpec};
@@ -146,11 +147,7 @@ impl Buffer {
 }
 
 fn spill_error(e: std::io::Error) -> arrow::error::ArrowError {
-    let folder = std::env::temp_dir();
-    arrow::error::ArrowError::IoError(
-        format!("cannot keep the unique keys of a long file in a temporary file in {}: {e}; free space there or set TMPDIR to another folder", folder.display()),
-        e,
-    )
+    temp_file_error("the unique keys of a long file", e)
 }
 
 /// Hashes unique keys; fixed seeds, so a file's duplicates do not depend on the run. (aHash: several times

@@ -55,3 +55,12 @@ pub struct MissingHeader {
 }
 
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;
+
+/// A failure of the temporary file that keeps `what` out of memory: where it was and what to do.
+pub(crate) fn temp_file_error(what: &str, e: std::io::Error) -> arrow::error::ArrowError {
+    let folder = std::env::temp_dir();
+    arrow::error::ArrowError::IoError(
+        format!("cannot keep {what} in a temporary file in {}: {e}; free space there or set TMPDIR to another folder", folder.display()),
+        e,
+    )
+}

@@ -68,6 +68,22 @@ pub struct IngestOptions {
     pub keys_in_memory: usize,
 }
 
+impl IngestOptions {
+    /// The largest share of rejected rows a load of `spec` accepts, if any.
+    fn quarantine_limit(&self, spec: &PipelineSpec) -> Option<f64> {
+        self.max_quarantine_share.or(spec.target.max_quarantine_share)
+    }
+
+    /// A converter for one read of a file: this many keys held in memory, and the keys a first read found
+    /// repeating (none for a first read).
+    fn converter(&self, spec: &PipelineSpec, pseudonymizer: &Pseudonymizer, load_id: &str, repeats: RepeatingKeys) -> Converter {
+        let mut converter = Converter::new(spec, pseudonymizer.clone(), load_id);
+        converter.hold_keys(self.keys_in_memory);
+        converter.expect_repeats(repeats);
+        converter
+    }
+}
+
 impl Default for IngestOptions {
     fn default() -> Self {
         Self { lock_wait: Duration::from_secs(300), max_quarantine_share: None, progress: Arc::default(), keys_in_memory: SeenKeys::HELD }
@@ -90,23 +106,19 @@ pub struct CheckReport {
 
 /// Reads a file through a pipeline without writing anything: what would load and what would be rejected.
 pub async fn check_file(spec: &PipelineSpec, path: &Path, options: &IngestOptions) -> Result<CheckReport> {
-    let (spec, path, progress) = (spec.clone(), path.to_path_buf(), Arc::clone(&options.progress));
-    let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
-    let keys_in_memory = options.keys_in_memory;
+    let (spec, path, options) = (spec.clone(), path.to_path_buf(), options.clone());
+    let limit = options.quarantine_limit(&spec);
     blocking(move || {
         // Pseudonyms are computed and discarded: a throwaway key keeps the check from needing the real one.
         let pseudonymizer = Pseudonymizer::from_key(&rand_key(), "a throwaway check key")?;
-        let converter = |repeats: Option<RepeatingKeys>| {
-            let mut converter = Converter::new(&spec, pseudonymizer.clone(), "check");
-            converter.hold_keys(keys_in_memory);
-            converter.expect_repeats(repeats.unwrap_or_default());
-            converter
-        };
-        let mut counts = stream_rows(&spec, &path, converter(None), &progress, &mut |_| Ok(()))?;
+        let progress = &options.progress;
+        let first = options.converter(&spec, &pseudonymizer, "check", RepeatingKeys::default());
+        let mut counts = stream_rows(&spec, &path, first, progress, &mut |_| Ok(()))?;
         if let Some(repeats) = counts.repeats_missed.take() {
             drop(counts);
             progress.restart();
-            counts = stream_rows(&spec, &path, converter(Some(repeats)), &progress, &mut |_| Ok(()))?;
+            let second = options.converter(&spec, &pseudonymizer, "check", repeats);
+            counts = stream_rows(&spec, &path, second, progress, &mut |_| Ok(()))?;
             second_read_complete(&path, &counts)?;
         }
         let would_fail = quarantine_share_error(&spec, &path, &counts, limit).map(|e| e.to_string());
@@ -289,7 +301,7 @@ async fn load(
         _ => WriteMode::Append,
     };
 
-    let mut attempt = write_rows(warehouse, spec, path, pseudonymizer, options, &load_id, mode.clone(), None).await?;
+    let mut attempt = write_rows(warehouse, spec, path, pseudonymizer, options, &load_id, mode.clone(), RepeatingKeys::default()).await?;
     report.reads = 1;
     if let Some(repeats) = attempt.counts.repeats_missed.take() {
         report.reads = 2;
@@ -297,15 +309,14 @@ async fn load(
         // first read's rejections (perhaps a temporary file of them) are let go first.
         drop(attempt);
         options.progress.restart();
-        attempt = write_rows(warehouse, spec, path, pseudonymizer, options, &load_id, mode, Some(repeats)).await?;
+        attempt = write_rows(warehouse, spec, path, pseudonymizer, options, &load_id, mode, repeats).await?;
         second_read_complete(path, &attempt.counts)?;
     }
     let Attempt { written, counts } = attempt;
     report.rows_in = counts.rows_in;
     report.rows_quarantined = counts.rejected.len();
     let rows_loaded = counts.rows_in - counts.rejected.len();
-    let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
-    let refused = quarantine_share_error(spec, path, &counts, limit);
+    let refused = quarantine_share_error(spec, path, &counts, options.quarantine_limit(spec));
     // The reasons are kept even when the load as a whole is refused, so the department can fix the file.
     write_quarantine(warehouse, spec, path, &load_id, counts.rejected).await?;
     if let Some(refused) = refused {
@@ -324,7 +335,7 @@ struct Attempt {
 
 /// Reads the file and writes its valid rows in one commit, unless the read fails, rejects too many rows,
 /// or misses repeated keys (`Counts::repeats_missed`): then nothing is committed. `repeats` are the keys a
-/// first read found repeating.
+/// first read found repeating (none on a first read).
 #[allow(clippy::too_many_arguments)]
 async fn write_rows(
     warehouse: &Warehouse,
@@ -334,15 +345,13 @@ async fn write_rows(
     options: &IngestOptions,
     load_id: &str,
     mode: WriteMode,
-    repeats: Option<RepeatingKeys>,
+    repeats: RepeatingKeys,
 ) -> Result<Attempt> {
     let started = chrono::Utc::now();
-    let mut converter = Converter::new(spec, pseudonymizer.clone(), load_id);
-    converter.hold_keys(options.keys_in_memory);
-    converter.expect_repeats(repeats.unwrap_or_default());
+    let converter = options.converter(spec, pseudonymizer, load_id, repeats);
     let schema = converter.schema();
     let (sender, receiver) = mpsc::channel(BATCHES_IN_FLIGHT);
-    let limit = options.max_quarantine_share.or(spec.target.max_quarantine_share);
+    let limit = options.quarantine_limit(spec);
     let reader = tokio::task::spawn_blocking({
         let (spec, path, progress) = (spec.clone(), path.to_path_buf(), Arc::clone(&options.progress));
         move || {

@@ -18,6 +18,7 @@ use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::streaming::PartitionStream;
 
 use crate::convert::Rejection;
+use crate::error::temp_file_error;
 
 /// The quarantine table's columns: the load, then one rejected row.
 pub fn quarantine_schema() -> SchemaRef {
@@ -147,13 +148,7 @@ impl RejectedRows {
         let writer = match &mut self.spill {
             Some(writer) => writer,
             None => {
-                let file = tempfile::tempfile().map_err(|e| {
-                    let folder = std::env::temp_dir();
-                    ArrowError::IoError(
-                        format!("cannot keep rejected rows in a temporary file in {}: {e}; free space there or set TMPDIR to another folder", folder.display()),
-                        e,
-                    )
-                })?;
+                let file = tempfile::tempfile().map_err(|e| temp_file_error("rejected rows", e))?;
                 self.spill.insert(FileWriter::try_new(file, &row_schema())?)
             }
         };
@@ -163,7 +158,7 @@ impl RejectedRows {
     /// The rejected rows as a stream of quarantine batches for `load_id` of `pipeline` from `file`, in order.
     pub fn into_partition(mut self, load_id: &str, pipeline: &str, file: &str) -> Result<QuarantinePartition, ArrowError> {
         let last = self.finish_buffered()?;
-        let spilled: Box<dyn Iterator<Item = Result<RecordBatch, ArrowError>> + Send> = match self.spill.take() {
+        let spilled: Batches = match self.spill.take() {
             Some(mut writer) => {
                 writer.finish()?;
                 let mut file = writer.into_inner()?;
