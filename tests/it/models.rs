@@ -92,6 +92,38 @@ fn an_error_level_failure_stops_only_its_dependants_and_every_count_reaches_the_
     assert!(warehouse.join("_views/marts/sections.sql").is_file());
 }
 
+/// A table read through a view: `marts.top` reads `marts.through`, a view of the table `marts.base`.
+const BASE: &str = "SELECT code FROM ref.districts\n";
+const THROUGH: &str = "/*\nmaterialized = \"view\"\n*/\nSELECT code FROM marts.base\n";
+const TOP: &str = "SELECT count(*) AS n FROM marts.through\n";
+
+#[test]
+fn a_table_read_through_a_view_is_rebuilt_when_the_view_or_the_table_behind_it_changes_and_only_then() {
+    let project = project_with("models-through-view", &[("base.sql", BASE), ("through.sql", THROUGH), ("top.sql", TOP)]);
+    let warehouse = project.join("warehouse");
+    let build = |args: &[&str]| {
+        let (ok, stdout, stderr) = run_in(&project, &warehouse, args);
+        assert!(ok, "{stdout}\n{stderr}");
+        summary_line(&stdout, "marts.top").to_string()
+    };
+    assert!(build(&["build"]).ends_with("  table"));
+    assert!(build(&["build"]).contains("table: up to date"), "nothing changed behind the view");
+
+    // A new version of the table behind the view.
+    let (ok, base, _) = run_in(&project, &warehouse, &["build", "--full-refresh", "--select", "marts.base"]);
+    assert!(ok && summary_line(&base, "marts.base").ends_with("  table"), "{base}");
+    let after_base = build(&["build"]);
+    assert!(after_base.ends_with("  table"), "marts.base has a new version: {after_base}");
+    assert!(build(&["build"]).contains("table: up to date"));
+
+    // The view's SQL changes.
+    std::fs::write(project.join("sql/marts/through.sql"), THROUGH.replace("FROM marts.base", "FROM marts.base WHERE code LIKE '3306%'"))
+        .expect("rewrite the view");
+    let after_view = build(&["build"]);
+    assert!(after_view.ends_with("  table"), "the view's SQL changed: {after_view}");
+    assert_eq!(scalar(&warehouse, "SELECT n FROM marts.top"), scalar(&warehouse, "SELECT count(*) FROM ref.districts WHERE code LIKE '3306%'"));
+}
+
 #[test]
 fn errors_name_the_file_and_line_the_cycle_and_the_nearest_table() {
     let typo = "/*\ndescription = \"typo\"\n*/\nSELECT code\nFROM ref.district\n";

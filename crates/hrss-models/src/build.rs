@@ -23,9 +23,8 @@ use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{col, lit, Expr, LogicalPlan, LogicalPlanBuilder};
 use futures::StreamExt;
-use sha2::{Digest, Sha256};
 
-use crate::incremental::{self, BuildState, Refresh};
+use crate::incremental::{self, BuildState, Inputs, Refresh};
 use crate::model::{Materialization, Model, ModelError};
 use crate::tests::{self, TestOutcome};
 
@@ -205,6 +204,7 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
     for level in &levels {
         let runs = level.iter().filter(|name| selected.contains(*name)).map(|name| {
             let model = by_name[name.as_str()];
+            let inputs = Inputs::of(model, &by_name);
             let blocked: Vec<&String> =
                 deps[name].iter().filter(|d| outcomes.get(*d).is_some_and(ModelOutcome::blocks_dependants)).collect();
             let ctx = ctx.clone();
@@ -219,7 +219,7 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
                         tests: Vec::new(),
                     };
                 }
-                build_one(warehouse, &ctx, model, options).await
+                build_one(warehouse, &ctx, model, &inputs, options).await
             }
         });
         let finished: Vec<ModelOutcome> =
@@ -246,7 +246,7 @@ fn models_at_once(memory_limit: Option<usize>) -> usize {
     }
 }
 
-async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, options: &BuildOptions) -> ModelOutcome {
+async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, inputs: &Inputs, options: &BuildOptions) -> ModelOutcome {
     let started = Instant::now();
     let mut outcome = ModelOutcome {
         model: model.name.clone(),
@@ -259,7 +259,7 @@ async fn build_one(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, o
     if options.tests_only {
         outcome.status = ModelStatus::Tested;
     } else {
-        match materialize(warehouse, ctx, model, options).await {
+        match materialize(warehouse, ctx, model, inputs, options).await {
             Ok(how) => outcome.how = how,
             Err(message) => {
                 outcome.status = ModelStatus::Failed(message);
@@ -310,7 +310,13 @@ fn check_tables_exist(ctx: &SessionContext, model: &Model) -> Result<(), String>
 }
 
 /// Builds the model as its header says; returns how.
-async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model, options: &BuildOptions) -> Result<String, String> {
+async fn materialize(
+    warehouse: &Warehouse,
+    ctx: &SessionContext,
+    model: &Model,
+    inputs: &Inputs,
+    options: &BuildOptions,
+) -> Result<String, String> {
     let at = |e: &dyn std::fmt::Display| format!("{}:{}: {e}", model.path.display(), model.sql_line);
     let Some(layer) = Layer::of_models(&model.schema) else {
         return Err(at(&format!(
@@ -332,7 +338,7 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
         return Ok("view".into());
     }
     warehouse.drop_view(&model.schema, &model.table).await.map_err(|e| at(&e))?;
-    let now = BuildState { sql_sha256: sql_fingerprint(model), sources: source_versions(warehouse, model).await.map_err(|e| at(&e))? };
+    let now = BuildState { sql_sha256: inputs.sql_sha256.clone(), sources: source_versions(warehouse, inputs).await.map_err(|e| at(&e))? };
     let recorded = if options.full_refresh { None } else { BuildState::recorded(warehouse, model).await.map_err(|e| at(&e))? };
     let metadata = [
         (BuildState::SOURCES_KEY.to_string(), serde_json::json!(now.sources)),
@@ -348,7 +354,7 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
             let column = model.header.period_column.as_deref().unwrap_or("period");
             let refresh = match (options.full_refresh, recorded.as_ref()) {
                 (true, _) => Refresh::Full("--full-refresh".into()),
-                (false, recorded) => incremental::plan(warehouse, model, column, &now, recorded).await.map_err(|e| at(&e))?,
+                (false, recorded) => incremental::plan(warehouse, model, inputs, column, &now, recorded).await.map_err(|e| at(&e))?,
             };
             match refresh {
                 Refresh::UpToDate => return Ok("incremental: up to date".into()),
@@ -377,7 +383,7 @@ async fn materialize(warehouse: &Warehouse, ctx: &SessionContext, model: &Model,
             }
         }
         Materialization::Table | Materialization::View => {
-            if now.unchanged_since(recorded.as_ref(), model) {
+            if now.unchanged_since(recorded.as_ref(), inputs) {
                 return Ok("table: up to date".into());
             }
             (df.into_unoptimized_plan(), WriteMode::Overwrite, "table".into())
@@ -475,10 +481,6 @@ async fn period_by_period(
 }
 
 /// The model's SQL and the hrss version (its code lists and functions), hashed: a change of either rebuilds it.
-fn sql_fingerprint(model: &Model) -> String {
-    hex::encode(Sha256::new().chain_update(env!("CARGO_PKG_VERSION")).chain_update(model.sql.as_bytes()).finalize())
-}
-
 /// Each year as its range of months.
 fn year_ranges(years: &BTreeSet<String>) -> Vec<(String, String)> {
     years.iter().map(|y| (format!("{y}-01"), format!("{y}-12"))).collect()
@@ -522,10 +524,10 @@ async fn sources_limited_to(
     Ok(limited)
 }
 
-/// The current versions of the warehouse tables the model reads.
-async fn source_versions(warehouse: &Warehouse, model: &Model) -> hrss_core::Result<BTreeMap<String, i64>> {
+/// The current versions of the warehouse tables the model reads, directly or through views.
+async fn source_versions(warehouse: &Warehouse, inputs: &Inputs) -> hrss_core::Result<BTreeMap<String, i64>> {
     let mut versions = BTreeMap::new();
-    for read in &model.reads {
+    for read in &inputs.tables {
         if let Some((layer, table)) = incremental::layer_of(read)
             && let Some(version) = warehouse.version(layer, table).await?
         {

@@ -12,8 +12,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use hrss_core::{Layer, Warehouse};
+use sha2::{Digest, Sha256};
 
-use crate::model::Model;
+use crate::model::{Materialization, Model};
 
 /// What an incremental build has to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,45 @@ pub fn layer_of(qualified: &str) -> Option<(Layer, &str)> {
         "marts" => Some((Layer::Marts, table)),
         "forecasts" => Some((Layer::Forecasts, table)),
         _ => None,
+    }
+}
+
+/// What a build of a model depends on. The project's views it reads are looked through, since a view has no
+/// version of its own: their SQL joins the model's in the fingerprint, and the tables they read join its sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inputs {
+    pub sql_sha256: String,
+    /// The tables read, directly or through views.
+    pub tables: BTreeSet<String>,
+}
+
+impl Inputs {
+    /// `models` by name: the project's models, among which its views.
+    pub fn of(model: &Model, models: &BTreeMap<&str, &Model>) -> Self {
+        let mut views = BTreeMap::new();
+        let mut tables = BTreeSet::new();
+        let mut pending: Vec<&String> = model.reads.iter().collect();
+        while let Some(read) = pending.pop() {
+            match models.get(read.as_str()).filter(|m| m.header.materialized == Materialization::View) {
+                Some(view) => {
+                    if views.insert(read.as_str(), view.sql.as_str()).is_none() {
+                        pending.extend(&view.reads);
+                    }
+                }
+                None => {
+                    tables.insert(read.clone());
+                }
+            }
+        }
+        // A model reading no view keeps the fingerprint it had before views were looked through.
+        let mut hash = Sha256::new().chain_update(env!("CARGO_PKG_VERSION")).chain_update(model.sql.as_bytes());
+        for (name, sql) in views {
+            hash.update([0]);
+            hash.update(name);
+            hash.update([0]);
+            hash.update(sql);
+        }
+        Self { sql_sha256: hex::encode(hash.finalize()), tables }
     }
 }
 
@@ -62,9 +102,9 @@ impl BuildState {
     }
 
     /// Whether a table built from `self` is still what building now would give: same SQL, same source versions, and
-    /// every source a versioned table (a view could have changed underneath).
-    pub fn unchanged_since(&self, recorded: Option<&BuildState>, model: &Model) -> bool {
-        let all_versioned = model.reads.iter().filter(|r| layer_of(r).is_some()).all(|r| self.sources.contains_key(r));
+    /// every source a versioned table (a view from outside the project could have changed underneath).
+    pub fn unchanged_since(&self, recorded: Option<&BuildState>, inputs: &Inputs) -> bool {
+        let all_versioned = inputs.tables.iter().filter(|r| layer_of(r).is_some()).all(|r| self.sources.contains_key(r));
         all_versioned && recorded == Some(self)
     }
 }
@@ -73,6 +113,7 @@ impl BuildState {
 pub async fn plan(
     warehouse: &Warehouse,
     model: &Model,
+    inputs: &Inputs,
     column: &str,
     now: &BuildState,
     recorded: Option<&BuildState>,
@@ -92,7 +133,7 @@ pub async fn plan(
         return Ok(Refresh::Full("the model's SQL changed".into()));
     }
     let mut periods = BTreeSet::new();
-    for read in &model.reads {
+    for read in &inputs.tables {
         let Some((layer, table)) = layer_of(read) else { continue };
         let (then, current) = (recorded.sources.get(read).copied(), now.sources.get(read).copied());
         if then == current {
