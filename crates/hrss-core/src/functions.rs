@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, StringViewArray, StringViewBuilder};
+use arrow::array::{Array, ArrayRef, StringViewArray, StringViewBuilder, UInt32Array};
+use arrow::buffer::NullBuffer;
+use arrow::compute::take;
 use arrow::datatypes::DataType;
 use datafusion::common::{Result, ScalarValue};
 use datafusion::execution::SessionStateDefaults;
@@ -102,32 +104,92 @@ const INLINE: u32 = 12;
 /// and the result is inline too; `None` otherwise. `start` is 1-based and may lie outside the string, as in
 /// PostgreSQL: `substr('2025-03', 0, 3)` is `'20'`.
 fn inline_ascii_substr(strings: &StringViewArray, start: i64, count: Option<i64>) -> Result<Option<ArrayRef>> {
-    let views = strings.views();
-    let nulls = strings.nulls();
-    let usable = views.iter().enumerate().all(|(i, view)| {
-        let len = *view as u32;
-        nulls.is_some_and(|n| n.is_null(i)) || (len <= INLINE && (inline_bytes(*view, len) & HIGH_BITS) == 0)
-    });
-    if !usable {
-        return Ok(None);
-    }
     // DataFusion's error for a start of i64::MIN is left to it.
     let Some(first) = start.checked_sub(1) else { return Ok(None) };
     let last = count.map_or(i64::MAX, |count| first.saturating_add(count));
-    // A builder, not views shifted in place: building an array from raw views validates every value's UTF-8,
-    // which cost more than the character walk it replaces.
+    let cut = |value: &str| {
+        let len = value.len() as i64;
+        first.clamp(0, len) as usize..last.clamp(0, len) as usize
+    };
+    let (views, nulls) = (strings.views(), strings.nulls());
+    if let Some((distinct, positions)) = distinct_positions(views, nulls) {
+        // Each distinct value is checked and cut once; the rows then gather the results' views. Building an array
+        // from views directly would validate every value's UTF-8 again, which cost more than the cutting it saves.
+        if !distinct.iter().all(is_inline_ascii) {
+            return Ok(None);
+        }
+        let cuts = StringViewArray::from_iter_values(distinct.iter().map(|view| {
+            let value = inline_string(view);
+            value[cut(&value)].to_string()
+        }));
+        return Ok(Some(take(&cuts, &UInt32Array::new(positions.into(), nulls.cloned()), None)?));
+    }
+    if !views.iter().enumerate().all(|(i, view)| nulls.is_some_and(|n| n.is_null(i)) || is_inline_ascii(view)) {
+        return Ok(None);
+    }
     let mut substrings = StringViewBuilder::with_capacity(strings.len());
     for value in strings {
         match value {
             None => substrings.append_null(),
-            Some(value) => {
-                let len = value.len() as i64;
-                substrings.append_value(&value[first.clamp(0, len) as usize..last.clamp(0, len) as usize]);
+            Some(value) => substrings.append_value(&value[cut(value)]),
+        }
+    }
+    Ok(Some(Arc::new(substrings.finish())))
+}
+
+/// Most distinct values a batch may hold for `distinct_positions`, which looks each row up among them.
+const MOST_DISTINCT: usize = 32;
+
+/// The distinct views of the non-null rows, and the position of each row's among them (0 for a null row); `None`
+/// past `MOST_DISTINCT`. A row is first compared with the row before, as periods and codes come in runs.
+fn distinct_positions(views: &[u128], nulls: Option<&NullBuffer>) -> Option<(Vec<u128>, Vec<u32>)> {
+    let mut distinct: Vec<u128> = Vec::new();
+    let mut positions = Vec::with_capacity(views.len());
+    let mut previous: Option<(u128, u32)> = None;
+    let mut position_of = |view: &u128| -> Option<u32> {
+        if let Some((seen, position)) = previous
+            && seen == *view
+        {
+            return Some(position);
+        }
+        let position = match distinct.iter().position(|d| d == view) {
+            Some(position) => position,
+            None if distinct.len() == MOST_DISTINCT => return None,
+            None => {
+                distinct.push(*view);
+                distinct.len() - 1
+            }
+        } as u32;
+        previous = Some((*view, position));
+        Some(position)
+    };
+    match nulls.filter(|n| n.null_count() > 0) {
+        None => {
+            for view in views {
+                positions.push(position_of(view)?);
+            }
+        }
+        Some(nulls) => {
+            for (view, valid) in views.iter().zip(nulls.iter()) {
+                positions.push(if valid { position_of(view)? } else { 0 });
             }
         }
     }
-    let array = substrings.finish();
-    Ok(Some(Arc::new(array)))
+    Some((distinct, positions))
+}
+
+/// Whether a view holds its string inline, and every byte of it is ASCII.
+fn is_inline_ascii(view: &u128) -> bool {
+    let len = *view as u32;
+    len <= INLINE && (inline_bytes(*view, len) & HIGH_BITS) == 0
+}
+
+/// The string an inline ASCII view holds.
+fn inline_string(view: &u128) -> String {
+    let len = (*view as u32).min(INLINE) as usize;
+    // Bytes 4.. of a little-endian view are its inline bytes, checked ASCII by the caller.
+    let bytes = view.to_le_bytes();
+    std::str::from_utf8(&bytes[4..4 + len]).map(str::to_string).unwrap_or_default()
 }
 
 /// The top bit of every inline byte: set only in the bytes of a non-ASCII character.
@@ -174,6 +236,10 @@ mod tests {
         let mut inputs: Vec<Vec<Option<&str>>> = values.iter().map(|v| vec![*v]).collect();
         inputs.push(values.to_vec());
         inputs.push(vec![Some("2025-03"), None, Some("2025-12")]);
+        // Runs and a value coming back after another; then more distinct values than are looked up one by one.
+        inputs.push(vec![Some("2025-03"), Some("2025-03"), None, Some("2025-12"), Some("2025-03"), Some("")]);
+        let many: Vec<String> = (0..=MOST_DISTINCT).map(|i| format!("c{i:02}")).collect();
+        inputs.push(many.iter().map(|s| Some(s.as_str())).chain([None, Some("c00")]).collect());
         let ours = crate::Warehouse::context();
         let theirs = SessionContext::new();
         for input in &inputs {
@@ -195,6 +261,11 @@ mod tests {
         assert!(inline_ascii_substr(&StringViewArray::from(vec!["thirteen bytes"]), 1, Some(4))?.is_none());
         assert!(inline_ascii_substr(&StringViewArray::from(vec!["绍兴市"]), 1, Some(1))?.is_none());
         assert!(inline_ascii_substr(&periods, i64::MIN, Some(1))?.is_none());
+        // More distinct values than are looked up one by one: every row is checked.
+        let mut many: Vec<String> = (0..=MOST_DISTINCT).map(|i| format!("c{i:02}")).collect();
+        assert!(inline_ascii_substr(&StringViewArray::from_iter_values(&many), 1, Some(1))?.is_some());
+        many.push("thirteen bytes".into());
+        assert!(inline_ascii_substr(&StringViewArray::from_iter_values(&many), 1, Some(1))?.is_none());
         Ok(())
     }
 
