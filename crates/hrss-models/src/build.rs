@@ -204,7 +204,7 @@ pub async fn build(warehouse: &Warehouse, models: &[Model], options: &BuildOptio
     for level in &levels {
         let runs = level.iter().filter(|name| selected.contains(*name)).map(|name| {
             let model = by_name[name.as_str()];
-            let inputs = Inputs::of(model, &by_name);
+            let inputs = Inputs::of(model, &by_name, &selected);
             let blocked: Vec<&String> =
                 deps[name].iter().filter(|d| outcomes.get(*d).is_some_and(ModelOutcome::blocks_dependants)).collect();
             let ctx = ctx.clone();

@@ -40,21 +40,29 @@ pub fn layer_of(qualified: &str) -> Option<(Layer, &str)> {
 
 /// What a build of a model depends on. The project's views it reads are looked through, since a view has no
 /// version of its own: their SQL joins the model's in the fingerprint, and the tables they read join its sources.
+/// Only views built in the same run are: any other is read as the warehouse stored it, whatever its file says now,
+/// and planned when the session opened, before this run rewrote the tables behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inputs {
     pub sql_sha256: String,
     /// The tables read, directly or through views.
     pub tables: BTreeSet<String>,
+    /// A view of the project not built in this run, if the model reads one: it is then rebuilt in full.
+    pub view_not_built: Option<String>,
 }
 
 impl Inputs {
-    /// `models` by name: the project's models, among which its views.
-    pub fn of(model: &Model, models: &BTreeMap<&str, &Model>) -> Self {
+    /// `models` by name: the project's models, among which its views; `built`: the names of those this run builds.
+    pub fn of(model: &Model, models: &BTreeMap<&str, &Model>, built: &BTreeSet<String>) -> Self {
         let mut views = BTreeMap::new();
         let mut tables = BTreeSet::new();
+        let mut view_not_built = None;
         let mut pending: Vec<&String> = model.reads.iter().collect();
         while let Some(read) = pending.pop() {
             match models.get(read.as_str()).filter(|m| m.header.materialized == Materialization::View) {
+                Some(_) if !built.contains(read) => {
+                    view_not_built.get_or_insert_with(|| read.clone());
+                }
                 Some(view) => {
                     if views.insert(read.as_str(), view.sql.as_str()).is_none() {
                         pending.extend(&view.reads);
@@ -73,7 +81,7 @@ impl Inputs {
             hash.update([0]);
             hash.update(sql);
         }
-        Self { sql_sha256: hex::encode(hash.finalize()), tables }
+        Self { sql_sha256: hex::encode(hash.finalize()), tables, view_not_built }
     }
 }
 
@@ -101,11 +109,12 @@ impl BuildState {
         })
     }
 
-    /// Whether a table built from `self` is still what building now would give: same SQL, same source versions, and
-    /// every source a versioned table (a view from outside the project could have changed underneath).
+    /// Whether a table built from `self` is still what building now would give: same SQL, same source versions,
+    /// every source a versioned table (a view from outside the project could have changed underneath) and every
+    /// view of the project read built in this run (see `Inputs`).
     pub fn unchanged_since(&self, recorded: Option<&BuildState>, inputs: &Inputs) -> bool {
         let all_versioned = inputs.tables.iter().filter(|r| layer_of(r).is_some()).all(|r| self.sources.contains_key(r));
-        all_versioned && recorded == Some(self)
+        all_versioned && inputs.view_not_built.is_none() && recorded == Some(self)
     }
 }
 
@@ -131,6 +140,9 @@ pub async fn plan(
     };
     if recorded.sql_sha256 != now.sql_sha256 {
         return Ok(Refresh::Full("the model's SQL changed".into()));
+    }
+    if let Some(view) = &inputs.view_not_built {
+        return Ok(Refresh::Full(format!("it reads the view {view}, not built in this run")));
     }
     let mut periods = BTreeSet::new();
     for read in &inputs.tables {
