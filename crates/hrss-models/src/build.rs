@@ -480,7 +480,6 @@ async fn period_by_period(
     Ok((plan, reservation))
 }
 
-/// The model's SQL and the hrss version (its code lists and functions), hashed: a change of either rebuilds it.
 /// Each year as its range of months.
 fn year_ranges(years: &BTreeSet<String>) -> Vec<(String, String)> {
     years.iter().map(|y| (format!("{y}-01"), format!("{y}-12"))).collect()

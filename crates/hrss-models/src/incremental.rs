@@ -73,7 +73,8 @@ impl Inputs {
                 }
             }
         }
-        // A model reading no view keeps the fingerprint it had before views were looked through.
+        // The hrss version (its code lists and functions), the model's SQL and its views' SQL: a change of any
+        // rebuilds it. A model reading no view keeps the fingerprint it had before views were looked through.
         let mut hash = Sha256::new().chain_update(env!("CARGO_PKG_VERSION")).chain_update(model.sql.as_bytes());
         for (name, sql) in views {
             hash.update([0]);
